@@ -1,0 +1,15 @@
+//! Domain types of Atelier that every other crate shares: identifiers, the clock, secrets that hide
+//! themselves from `Debug`, and the instance's settings with the policy's periods as defaults.
+//!
+//! This crate performs no I/O and knows nothing of HTTP or SQL, so that the rules it holds can be
+//! tested on their own and reused by every adapter.
+
+pub mod clock;
+pub mod id;
+pub mod secret;
+pub mod settings;
+
+pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
+pub use id::random_token;
+pub use secret::Secret;
+pub use settings::{Settings, SettingsError};

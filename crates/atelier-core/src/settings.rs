@@ -1,0 +1,465 @@
+//! The instance's settings as CONTRACT.md names them, with their defaults.
+//!
+//! Loading (file, environment) happens in the binary; this module holds the shape, the defaults that
+//! need no file, the keys derived from other keys (`public_url` from `bind`, `database_url` and
+//! `storage_url` from `data_dir`) and the validation that names the offending key.
+
+use crate::Secret;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+/// The longest grace period allowed before a requested account deletion runs: the policy promises
+/// deletion within 30 days (D3), so the grace period must end before that.
+pub const MAX_ACCOUNT_DELETION_GRACE_DAYS: u32 = 29;
+
+/// A setting that cannot be used, with the key it came from.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid setting `{key}`: {message}")]
+pub struct SettingsError {
+    /// The key as written in `atelier.toml` (nested keys joined by `.`).
+    pub key: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> SettingsError {
+    SettingsError {
+        key,
+        message: message.into(),
+    }
+}
+
+/// Settings as read from defaults, `atelier.toml` and `ATELIER_*` variables, before derivation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSettings {
+    /// Folder for the embedded database, blobs, outbox and search index.
+    pub data_dir: PathBuf,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// The URL users reach the instance at; `http://<bind>` when unset.
+    pub public_url: Option<String>,
+    /// `sqlite://…` or `postgres://…`; `sqlite://<data_dir>/atelier.db` when unset.
+    pub database_url: Option<Secret<String>>,
+    /// `file://…`, `s3://bucket/prefix` or `memory://`; `file://<data_dir>/blobs` when unset.
+    pub storage_url: Option<String>,
+    /// S3-compatible storage options.
+    pub s3: S3Settings,
+    /// Mail delivery.
+    pub mail: MailSettings,
+    /// Retention periods of the privacy policy.
+    pub retention: RetentionSettings,
+    /// HTTP server limits.
+    pub http: HttpSettings,
+    /// Background job workers.
+    pub jobs: JobSettings,
+    /// Service log output.
+    pub log: LogSettings,
+}
+
+impl Default for RawSettings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            bind: "127.0.0.1:8080".to_owned(),
+            public_url: None,
+            database_url: None,
+            storage_url: None,
+            s3: S3Settings::default(),
+            mail: MailSettings::default(),
+            retention: RetentionSettings::default(),
+            http: HttpSettings::default(),
+            jobs: JobSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+/// Options for `s3://` storage; anything unset falls back to the usual `AWS_*` variables.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Settings {
+    /// Endpoint of an S3-compatible service (MinIO, R2, …); AWS when unset.
+    pub endpoint: Option<String>,
+    /// Region; `AWS_REGION` or `us-east-1` when unset.
+    pub region: Option<String>,
+    /// Allow a plain-HTTP endpoint (for a store on the same host or private network).
+    pub allow_http: bool,
+    /// Access key id; `AWS_ACCESS_KEY_ID` when unset.
+    pub access_key_id: Option<Secret<String>>,
+    /// Secret access key; `AWS_SECRET_ACCESS_KEY` when unset.
+    pub secret_access_key: Option<Secret<String>>,
+}
+
+/// How mail leaves the instance.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// Each message written as an `.eml` file under `<data_dir>/outbox/`.
+    #[default]
+    File,
+    /// An SMTP relay.
+    Smtp,
+    /// Resend's HTTP API.
+    Resend,
+}
+
+/// Mail settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailSettings {
+    /// The transport.
+    pub transport: MailTransport,
+}
+
+/// Retention periods in days; 0 means "older than now" (everything due at once).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionSettings {
+    /// AI assistant call logs (C9, R4).
+    pub assistant_log_days: u32,
+    /// IP events (C2).
+    pub ip_event_days: u32,
+    /// Grace period before a requested account deletion runs (D3); below 30.
+    pub account_deletion_grace_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self {
+            assistant_log_days: 90,
+            ip_event_days: 180,
+            account_deletion_grace_days: 7,
+        }
+    }
+}
+
+/// HTTP server limits.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    /// Seconds a request may take before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body in bytes (uploads included).
+    pub body_limit_bytes: usize,
+    /// Largest accepted JSON body in bytes.
+    pub json_limit_bytes: usize,
+    /// Seconds in-flight requests get to finish after a shutdown signal.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            request_timeout_secs: 30,
+            body_limit_bytes: 24 * 1024 * 1024,
+            json_limit_bytes: 256 * 1024,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+/// Background job workers.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Jobs run at once on this node.
+    pub workers: usize,
+    /// Milliseconds between polls of the queue when it was empty.
+    pub poll_interval_ms: u64,
+    /// Seconds a claimed job stays leased to its worker before another node may take it.
+    pub lease_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            poll_interval_ms: 1000,
+            lease_secs: 120,
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable on a terminal, JSON lines otherwise.
+    #[default]
+    Auto,
+    /// Human-readable.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Service log settings.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    /// The output format.
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `atelier_web=debug,info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Auto,
+            filter: "info".to_owned(),
+        }
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatabaseKind {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Validated settings with every derived key filled in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Folder for local state.
+    pub data_dir: PathBuf,
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Public base URL, without a trailing slash.
+    pub public_url: Url,
+    /// Database URL (may hold a password, hence secret).
+    pub database_url: Secret<String>,
+    /// Which database `database_url` names.
+    pub database_kind: DatabaseKind,
+    /// Storage URL.
+    pub storage_url: Url,
+    /// S3 options.
+    pub s3: S3Settings,
+    /// Mail settings.
+    pub mail: MailSettings,
+    /// Retention periods.
+    pub retention: RetentionSettings,
+    /// HTTP limits.
+    pub http: HttpSettings,
+    /// Job workers.
+    pub jobs: JobSettings,
+    /// Logs.
+    pub log: LogSettings,
+    /// Whether `serve --demo` is running (offline provider, demo gallery).
+    pub demo: bool,
+}
+
+impl Settings {
+    /// Defaults only, as with no file and no environment.
+    ///
+    /// # Errors
+    /// Never in practice: the defaults are valid.
+    pub fn defaults() -> Result<Self, SettingsError> {
+        Self::resolve(RawSettings::default())
+    }
+
+    /// Derives the keys that default from others and validates every value.
+    ///
+    /// # Errors
+    /// A [`SettingsError`] naming the first key whose value cannot be used.
+    pub fn resolve(raw: RawSettings) -> Result<Self, SettingsError> {
+        let bind: SocketAddr = raw
+            .bind
+            .parse()
+            .map_err(|_| invalid("bind", format!("`{}` is not an address such as 127.0.0.1:8080", raw.bind)))?;
+
+        let public_url = raw
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bind}"));
+        let mut public_url = Url::parse(&public_url)
+            .map_err(|e| invalid("public_url", format!("not a URL: {e}")))?;
+        if !matches!(public_url.scheme(), "http" | "https") {
+            return Err(invalid("public_url", "must start with http:// or https://"));
+        }
+        let trimmed = public_url.path().trim_end_matches('/').to_owned();
+        public_url.set_path(&trimmed);
+
+        let data_dir_str = raw.data_dir.to_string_lossy().into_owned();
+        if data_dir_str.is_empty() {
+            return Err(invalid("data_dir", "must not be empty"));
+        }
+        let database_url = raw.database_url.clone().map_or_else(
+            || format!("sqlite://{}/atelier.db", data_dir_str.trim_end_matches('/')),
+            |s| s.expose().clone(),
+        );
+        let database_kind = if database_url.starts_with("sqlite:") {
+            DatabaseKind::Sqlite
+        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
+        {
+            DatabaseKind::Postgres
+        } else {
+            return Err(invalid(
+                "database_url",
+                "must start with sqlite:// or postgres://",
+            ));
+        };
+
+        let storage_url = match raw.storage_url.clone() {
+            Some(s) => Url::parse(&s).map_err(|e| invalid("storage_url", format!("not a URL: {e}")))?,
+            None => {
+                let abs = absolute(&raw.data_dir).join("blobs");
+                Url::from_directory_path(&abs)
+                    .map_err(|()| invalid("data_dir", "cannot be turned into a file:// URL"))?
+            }
+        };
+        match storage_url.scheme() {
+            "file" | "memory" => {}
+            "s3" => {
+                if storage_url.host_str().unwrap_or_default().is_empty() {
+                    return Err(invalid("storage_url", "s3:// needs a bucket: s3://bucket/prefix"));
+                }
+            }
+            other => {
+                return Err(invalid(
+                    "storage_url",
+                    format!("unknown scheme `{other}` (use file://, s3:// or memory://)"),
+                ));
+            }
+        }
+        if let Some(endpoint) = &raw.s3.endpoint {
+            Url::parse(endpoint).map_err(|e| invalid("s3.endpoint", format!("not a URL: {e}")))?;
+        }
+
+        if raw.retention.account_deletion_grace_days > MAX_ACCOUNT_DELETION_GRACE_DAYS {
+            return Err(invalid(
+                "retention.account_deletion_grace_days",
+                format!(
+                    "must stay below 30 days (the policy promises deletion within 30 days), got {}",
+                    raw.retention.account_deletion_grace_days
+                ),
+            ));
+        }
+        if raw.jobs.workers == 0 {
+            return Err(invalid("jobs.workers", "must be at least 1"));
+        }
+        if raw.jobs.lease_secs < 5 {
+            return Err(invalid("jobs.lease_secs", "must be at least 5"));
+        }
+        if raw.http.body_limit_bytes < 1024 {
+            return Err(invalid("http.body_limit_bytes", "must be at least 1024"));
+        }
+        if raw.http.json_limit_bytes < 1024 || raw.http.json_limit_bytes > raw.http.body_limit_bytes {
+            return Err(invalid(
+                "http.json_limit_bytes",
+                "must be at least 1024 and at most http.body_limit_bytes",
+            ));
+        }
+        if raw.http.request_timeout_secs == 0 {
+            return Err(invalid("http.request_timeout_secs", "must be at least 1"));
+        }
+
+        Ok(Self {
+            data_dir: raw.data_dir,
+            bind,
+            public_url,
+            database_url: Secret::new(database_url),
+            database_kind,
+            storage_url,
+            s3: raw.s3,
+            mail: raw.mail,
+            retention: raw.retention,
+            http: raw.http,
+            jobs: raw.jobs,
+            log: raw.log,
+            demo: false,
+        })
+    }
+
+    /// Whether the instance is reached over HTTPS (turns on HSTS and `__Host-` cookies).
+    #[must_use]
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn absolute(path: &std::path::Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        // Current directory is read once at start-up; fall back to the relative path.
+        std::env::current_dir().map_or_else(|_| path.to_path_buf(), |cwd| cwd.join(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let s = Settings::defaults().unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(s.database_url.expose(), "sqlite://./data/atelier.db");
+        assert_eq!(s.database_kind, DatabaseKind::Sqlite);
+        assert_eq!(s.storage_url.scheme(), "file");
+        assert!(s.storage_url.path().ends_with("/data/blobs/"));
+        assert_eq!(s.mail.transport, MailTransport::File);
+        assert_eq!(s.retention.assistant_log_days, 90);
+        assert_eq!(s.retention.ip_event_days, 180);
+        assert_eq!(s.retention.account_deletion_grace_days, 7);
+        assert!(!s.is_https());
+    }
+
+    #[test]
+    fn d3_grace_period_of_30_days_is_refused() {
+        let mut raw = RawSettings::default();
+        raw.retention.account_deletion_grace_days = 30;
+        let err = Settings::resolve(raw).unwrap_err();
+        assert_eq!(err.key, "retention.account_deletion_grace_days");
+        let mut raw = RawSettings::default();
+        raw.retention.account_deletion_grace_days = 29;
+        assert!(Settings::resolve(raw).is_ok());
+    }
+
+    #[test]
+    fn wrong_values_name_their_key() {
+        let cases: Vec<(RawSettings, &str)> = vec![
+            (RawSettings { bind: "nowhere".into(), ..RawSettings::default() }, "bind"),
+            (RawSettings { public_url: Some("ftp://x".into()), ..RawSettings::default() }, "public_url"),
+            (
+                RawSettings { database_url: Some(Secret::new("mysql://x".into())), ..RawSettings::default() },
+                "database_url",
+            ),
+            (RawSettings { storage_url: Some("gs://b".into()), ..RawSettings::default() }, "storage_url"),
+            (RawSettings { storage_url: Some("s3://".into()), ..RawSettings::default() }, "storage_url"),
+        ];
+        for (raw, key) in cases {
+            assert_eq!(Settings::resolve(raw).unwrap_err().key, key);
+        }
+    }
+
+    #[test]
+    fn https_public_url_is_detected_and_trailing_slash_dropped() {
+        let raw = RawSettings {
+            public_url: Some("https://art.example.com/gallery/".into()),
+            ..RawSettings::default()
+        };
+        let s = Settings::resolve(raw).unwrap();
+        assert!(s.is_https());
+        assert_eq!(s.public_url.as_str(), "https://art.example.com/gallery");
+    }
+
+    #[test]
+    fn database_password_never_shows_in_debug() {
+        let raw = RawSettings {
+            database_url: Some(Secret::new("postgres://u:topsecret@db/atelier".into())),
+            ..RawSettings::default()
+        };
+        let s = Settings::resolve(raw).unwrap();
+        assert_eq!(s.database_kind, DatabaseKind::Postgres);
+        assert!(!format!("{s:?}").contains("topsecret"));
+    }
+}

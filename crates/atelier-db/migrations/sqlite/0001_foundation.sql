@@ -1,0 +1,27 @@
+-- Foundation: the durable job queue and the periodic scheduler's bookkeeping.
+-- Times are integer milliseconds since the Unix epoch (UTC); ids are text.
+
+CREATE TABLE jobs (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    dedup_key       TEXT UNIQUE,
+    status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    max_attempts    INTEGER NOT NULL,
+    run_at          INTEGER NOT NULL,
+    locked_by       TEXT,
+    locked_until    INTEGER,
+    last_error      TEXT,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX jobs_due ON jobs (status, run_at);
+
+CREATE TABLE periodic_jobs (
+    name              TEXT PRIMARY KEY,
+    interval_ms       INTEGER NOT NULL,
+    next_run_at       INTEGER NOT NULL,
+    last_enqueued_at  INTEGER,
+    last_completed_at INTEGER
+);

@@ -1,0 +1,12 @@
+//! The database layer. [`Store`] wraps one sqlx pool that speaks SQLite or PostgreSQL, chosen once
+//! from the URL; every query is plain SQL that both accept (`$1` placeholders, `RETURNING`,
+//! `ON CONFLICT`), and where the dialects differ the two versions stand side by side in the module
+//! of the aggregate they belong to. Times are integer milliseconds, ids are text.
+
+mod error;
+pub mod jobs;
+mod store;
+
+pub use atelier_core::settings::DatabaseKind;
+pub use error::DbError;
+pub use store::{PoolOptions, Store};

@@ -1,0 +1,3 @@
+//! Integration tests of atelier-media: one binary, one module per concern.
+
+mod storage;
