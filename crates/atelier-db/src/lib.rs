@@ -10,3 +10,6 @@ mod store;
 pub use atelier_core::settings::DatabaseKind;
 pub use error::DbError;
 pub use store::{PoolOptions, Store};
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,99 @@
+//! A fresh, migrated database per test, so that tests run in parallel without sharing rows.
+//!
+//! SQLite by default (a file in a temp folder). When `ATELIER_TEST_DATABASE_URL` names a PostgreSQL
+//! server, each test gets its own schema there instead, dropped when the test ends.
+
+use crate::{PoolOptions, Store};
+use atelier_core::settings::DatabaseKind;
+use sqlx::Executor as _;
+use sqlx::Connection as _;
+
+/// The variable that points the whole suite at PostgreSQL.
+pub const TEST_DATABASE_URL_VAR: &str = "ATELIER_TEST_DATABASE_URL";
+
+/// A database that exists for one test.
+#[derive(Debug)]
+pub struct TestDb {
+    /// The migrated store.
+    pub store: Store,
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    /// Creates and migrates a fresh database on the backend the environment names.
+    ///
+    /// # Panics
+    /// When the database cannot be created: a test cannot go on without it.
+    pub async fn new() -> Self {
+        match std::env::var(TEST_DATABASE_URL_VAR) {
+            Ok(base) if !base.is_empty() => Self::postgres(&base).await,
+            _ => Self::sqlite().await,
+        }
+    }
+
+    /// A fresh SQLite database in a temp folder.
+    ///
+    /// # Panics
+    /// When the file cannot be created.
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}/test.db", dir.path().display());
+        let store = Store::connect(&url, PoolOptions::default()).await.expect("connect sqlite");
+        store.migrate().await.expect("migrate sqlite");
+        Self { store, url, _dir: Some(dir), postgres: None }
+    }
+
+    async fn postgres(base: &str) -> Self {
+        sqlx::any::install_default_drivers();
+        let schema = format!("t_{}", atelier_core::random_token(12).to_lowercase().replace('-', "_"));
+        let mut admin = sqlx::AnyConnection::connect(base).await.expect("connect postgres");
+        let create = format!("CREATE SCHEMA \"{schema}\"");
+        admin
+            .execute(sqlx::AssertSqlSafe(create))
+            .await
+            .expect("create schema");
+        admin.close().await.ok();
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let store = Store::connect(&url, PoolOptions { max_connections: 8, ..PoolOptions::default() })
+            .await
+            .expect("connect postgres schema");
+        store.migrate().await.expect("migrate postgres");
+        Self { store, url, _dir: None, postgres: Some((base.to_owned(), schema)) }
+    }
+
+    /// The URL of this database, for a second store or a child process on the same data.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Which backend the test runs on.
+    #[must_use]
+    pub fn kind(&self) -> DatabaseKind {
+        self.store.kind()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((base, schema)) = self.postgres.take() else { return };
+        // Drop the schema from a thread of its own: Drop cannot await, and the test's runtime may
+        // be shutting down.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+                return;
+            };
+            rt.block_on(async move {
+                if let Ok(mut conn) = sqlx::AnyConnection::connect(&base).await {
+                    let drop_sql = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+                    let _ = conn.execute(sqlx::AssertSqlSafe(drop_sql)).await;
+                    let _ = conn.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the job queue, on SQLite and (with `ATELIER_TEST_DATABASE_URL`) PostgreSQL.
+
+mod queue;
