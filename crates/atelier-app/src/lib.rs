@@ -1,0 +1,91 @@
+//! Use cases. Handlers in the web crate and commands in the binary call these; this crate is where
+//! transactions and side effects meet and where each promise of the privacy policy is carried out,
+//! once. It knows no HTTP.
+
+mod error;
+mod health;
+mod jobs;
+
+pub use atelier_db::DbError;
+pub use error::AppError;
+pub use health::Health;
+pub use jobs::{JobKind, registry};
+
+use atelier_core::{Clock, Settings};
+use atelier_db::{PoolOptions, Store};
+use atelier_jobs::Queue;
+use atelier_media::BlobStore;
+use std::sync::Arc;
+
+/// Everything a use case needs, shared by every request and job. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    settings: Settings,
+    store: Store,
+    blobs: BlobStore,
+    queue: Queue,
+    clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Connects to the database and the blob store named by `settings` and applies migrations.
+    ///
+    /// # Errors
+    /// When either cannot be reached or migrations fail.
+    pub async fn open(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+        let store = Store::connect(settings.database_url.expose(), PoolOptions::default()).await?;
+        store.migrate().await?;
+        let blobs = BlobStore::open(&settings.storage_url, &settings.s3)?;
+        Ok(Self::from_parts(settings, store, blobs, clock))
+    }
+
+    /// Builds the app from ready parts (tests, tools).
+    #[must_use]
+    pub fn from_parts(settings: Settings, store: Store, blobs: BlobStore, clock: Arc<dyn Clock>) -> Self {
+        let queue = Queue::new(store.clone(), Arc::clone(&clock));
+        Self {
+            inner: Arc::new(Inner {
+                settings,
+                store,
+                blobs,
+                queue,
+                clock,
+            }),
+        }
+    }
+
+    /// The instance's settings.
+    #[must_use]
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// The database.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// The blob store.
+    #[must_use]
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// The job queue.
+    #[must_use]
+    pub fn queue(&self) -> &Queue {
+        &self.inner.queue
+    }
+
+    /// Now, by the app's clock.
+    #[must_use]
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+}

@@ -1,0 +1,147 @@
+//! The error policy of the HTTP layer, in one place.
+//!
+//! Every failure becomes `{"error": {"code": "snake_case", "message": "…"}}` with a fitting status.
+//! Client errors say what was wrong. Server errors are logged with the request id and answered with
+//! a generic message: no stack trace, no driver error text, nothing of the request (C10).
+
+use atelier_app::AppError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+/// The body of every error answer.
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+/// What went wrong.
+pub struct ErrorDetail {
+    /// Stable snake_case code.
+    code: &'static str,
+    /// Human-readable explanation.
+    message: String,
+}
+
+impl ApiError {
+    /// An error with an explicit status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 404 `not_found`.
+    #[must_use]
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Nothing is here.")
+    }
+
+    /// 405 `method_not_allowed`.
+    #[must_use]
+    pub fn method_not_allowed() -> Self {
+        Self::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This route does not accept that method.",
+        )
+    }
+
+    /// 408 `request_timeout`.
+    #[must_use]
+    pub fn timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request took too long and was stopped.",
+        )
+    }
+
+    /// 500 `internal_error`, after logging what happened (without request data).
+    pub fn internal(context: &str) -> Self {
+        tracing::error!(context, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub const fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.code
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> Self {
+        match err {
+            AppError::NotFound => Self::not_found(),
+            AppError::Invalid { code, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
+            AppError::Unavailable(what) => {
+                tracing::warn!(what = %what, "dependency unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The service is temporarily unavailable.",
+                )
+            }
+            AppError::Db(atelier_app::DbError::NotFound) => Self::not_found(),
+            AppError::Db(atelier_app::DbError::Conflict) => Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "That conflicts with something that already exists.",
+            ),
+            AppError::Db(e) => {
+                tracing::error!(error = %e, "database error");
+                Self::internal("database")
+            }
+            AppError::Storage(e) => {
+                tracing::error!(error = %e, "storage error");
+                Self::internal("storage")
+            }
+            AppError::Queue(e) => {
+                tracing::error!(error = %e, "queue error");
+                Self::internal("queue")
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code,
+                message: self.message,
+            },
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.headers_mut().insert(
+                axum::http::header::CACHE_CONTROL,
+                axum::http::HeaderValue::from_static("no-store"),
+            );
+        }
+        response
+    }
+}

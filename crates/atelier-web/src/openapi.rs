@@ -1,0 +1,27 @@
+//! The OpenAPI 3.1 document of every `/api/v1` route, generated from the handlers' annotations.
+
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Atelier API",
+        description = "The JSON API of an Atelier instance: gallery, accounts, generation, assistant, collections and privacy. Errors are `{\"error\": {\"code\", \"message\"}}`.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
+    tags((name = "instance", description = "About this instance"))
+)]
+struct ApiDoc;
+
+/// The document's base, before the routes add their paths.
+#[must_use]
+pub fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The complete OpenAPI document.
+#[must_use]
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    crate::routes::api_v1().split_for_parts().1
+}

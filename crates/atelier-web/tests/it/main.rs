@@ -1,0 +1,6 @@
+//! HTTP tests of the web crate through the real router, on a fresh database per test.
+#![allow(clippy::unwrap_used)]
+
+mod errors;
+mod logs;
+mod server;
