@@ -31,14 +31,22 @@ impl JobKind {
 pub fn registry(app: &App) -> Registry {
     let mut registry = Registry::new();
     let a = app.clone();
-    registry.every(JobKind::PruneDeadJobs.name(), Duration::from_secs(6 * 3600), move |_| {
-        let app = a.clone();
-        async move {
-            let before = app.now_ms() - DEAD_JOB_RETENTION_DAYS * DAY_MS;
-            let removed = app.store().delete_dead_jobs(before).await.map_err(JobError::retry)?;
-            tracing::info!(removed, "pruned dead jobs");
-            Ok(())
-        }
-    });
+    registry.every(
+        JobKind::PruneDeadJobs.name(),
+        Duration::from_secs(6 * 3600),
+        move |_| {
+            let app = a.clone();
+            async move {
+                let before = app.now_ms() - DEAD_JOB_RETENTION_DAYS * DAY_MS;
+                let removed = app
+                    .store()
+                    .delete_dead_jobs(before)
+                    .await
+                    .map_err(JobError::retry)?;
+                tracing::info!(removed, "pruned dead jobs");
+                Ok(())
+            }
+        },
+    );
     registry
 }

@@ -46,7 +46,12 @@ impl App {
 
     /// Builds the app from ready parts (tests, tools).
     #[must_use]
-    pub fn from_parts(settings: Settings, store: Store, blobs: BlobStore, clock: Arc<dyn Clock>) -> Self {
+    pub fn from_parts(
+        settings: Settings,
+        store: Store,
+        blobs: BlobStore,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
         Self {
             inner: Arc::new(Inner {

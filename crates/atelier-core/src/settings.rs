@@ -269,10 +269,12 @@ impl Settings {
     /// # Errors
     /// A [`SettingsError`] naming the first key whose value cannot be used.
     pub fn resolve(raw: RawSettings) -> Result<Self, SettingsError> {
-        let bind: SocketAddr = raw
-            .bind
-            .parse()
-            .map_err(|_| invalid("bind", format!("`{}` is not an address such as 127.0.0.1:8080", raw.bind)))?;
+        let bind: SocketAddr = raw.bind.parse().map_err(|_| {
+            invalid(
+                "bind",
+                format!("`{}` is not an address such as 127.0.0.1:8080", raw.bind),
+            )
+        })?;
 
         let public_url = raw
             .public_url
@@ -296,7 +298,8 @@ impl Settings {
         );
         let database_kind = if database_url.starts_with("sqlite:") {
             DatabaseKind::Sqlite
-        } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")
+        } else if database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://")
         {
             DatabaseKind::Postgres
         } else {
@@ -307,7 +310,9 @@ impl Settings {
         };
 
         let storage_url = match raw.storage_url.clone() {
-            Some(s) => Url::parse(&s).map_err(|e| invalid("storage_url", format!("not a URL: {e}")))?,
+            Some(s) => {
+                Url::parse(&s).map_err(|e| invalid("storage_url", format!("not a URL: {e}")))?
+            }
             None => {
                 let abs = absolute(&raw.data_dir).join("blobs");
                 Url::from_directory_path(&abs)
@@ -318,7 +323,10 @@ impl Settings {
             "file" | "memory" => {}
             "s3" => {
                 if storage_url.host_str().unwrap_or_default().is_empty() {
-                    return Err(invalid("storage_url", "s3:// needs a bucket: s3://bucket/prefix"));
+                    return Err(invalid(
+                        "storage_url",
+                        "s3:// needs a bucket: s3://bucket/prefix",
+                    ));
                 }
             }
             other => {
@@ -350,7 +358,8 @@ impl Settings {
         if raw.http.body_limit_bytes < 1024 {
             return Err(invalid("http.body_limit_bytes", "must be at least 1024"));
         }
-        if raw.http.json_limit_bytes < 1024 || raw.http.json_limit_bytes > raw.http.body_limit_bytes {
+        if raw.http.json_limit_bytes < 1024 || raw.http.json_limit_bytes > raw.http.body_limit_bytes
+        {
             return Err(invalid(
                 "http.json_limit_bytes",
                 "must be at least 1024 and at most http.body_limit_bytes",
@@ -427,14 +436,41 @@ mod tests {
     #[test]
     fn wrong_values_name_their_key() {
         let cases: Vec<(RawSettings, &str)> = vec![
-            (RawSettings { bind: "nowhere".into(), ..RawSettings::default() }, "bind"),
-            (RawSettings { public_url: Some("ftp://x".into()), ..RawSettings::default() }, "public_url"),
             (
-                RawSettings { database_url: Some(Secret::new("mysql://x".into())), ..RawSettings::default() },
+                RawSettings {
+                    bind: "nowhere".into(),
+                    ..RawSettings::default()
+                },
+                "bind",
+            ),
+            (
+                RawSettings {
+                    public_url: Some("ftp://x".into()),
+                    ..RawSettings::default()
+                },
+                "public_url",
+            ),
+            (
+                RawSettings {
+                    database_url: Some(Secret::new("mysql://x".into())),
+                    ..RawSettings::default()
+                },
                 "database_url",
             ),
-            (RawSettings { storage_url: Some("gs://b".into()), ..RawSettings::default() }, "storage_url"),
-            (RawSettings { storage_url: Some("s3://".into()), ..RawSettings::default() }, "storage_url"),
+            (
+                RawSettings {
+                    storage_url: Some("gs://b".into()),
+                    ..RawSettings::default()
+                },
+                "storage_url",
+            ),
+            (
+                RawSettings {
+                    storage_url: Some("s3://".into()),
+                    ..RawSettings::default()
+                },
+                "storage_url",
+            ),
         ];
         for (raw, key) in cases {
             assert_eq!(Settings::resolve(raw).unwrap_err().key, key);

@@ -142,11 +142,12 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn complete_job(&self, id: &str, worker: &str) -> Result<bool, DbError> {
-        let result = sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND status = 'running'")
-            .bind(id)
-            .bind(worker)
-            .execute(self.pool())
-            .await?;
+        let result =
+            sqlx::query("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND status = 'running'")
+                .bind(id)
+                .bind(worker)
+                .execute(self.pool())
+                .await?;
         Ok(result.rows_affected() == 1)
     }
 
@@ -219,7 +220,12 @@ impl Store {
     ///
     /// # Errors
     /// Database errors.
-    pub async fn release_job(&self, id: &str, worker: &str, now: UnixMillis) -> Result<bool, DbError> {
+    pub async fn release_job(
+        &self,
+        id: &str,
+        worker: &str,
+        now: UnixMillis,
+    ) -> Result<bool, DbError> {
         let result = sqlx::query(
             "UPDATE jobs SET status = 'queued', run_at = $3, attempts = attempts - 1, \
              locked_by = NULL, locked_until = NULL, updated_at = $3 \
@@ -363,11 +369,19 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn periodic_status(&self) -> Result<Vec<(String, i64, Option<i64>)>, DbError> {
-        let rows = sqlx::query("SELECT name, interval_ms, last_completed_at FROM periodic_jobs ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT name, interval_ms, last_completed_at FROM periodic_jobs ORDER BY name",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter()
-            .map(|row| Ok((row.try_get("name")?, row.try_get("interval_ms")?, row.try_get("last_completed_at")?)))
+            .map(|row| {
+                Ok((
+                    row.try_get("name")?,
+                    row.try_get("interval_ms")?,
+                    row.try_get("last_completed_at")?,
+                ))
+            })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(DbError::from)
     }

@@ -118,16 +118,13 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    if path != ":memory:" && !path.is_empty() {
-        if let Some(parent) = std::path::Path::new(path).parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    DbError::Sqlx(sqlx::Error::Configuration(
-                        format!("cannot create the database folder: {e}").into(),
-                    ))
-                })?;
-            }
-        }
+    let parent = std::path::Path::new(path).parent();
+    if let Some(parent) = parent.filter(|p| path != ":memory:" && !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            DbError::Sqlx(sqlx::Error::Configuration(
+                format!("cannot create the database folder: {e}").into(),
+            ))
+        })?;
     }
     let query = if query.contains("mode=") {
         query.to_owned()
@@ -163,9 +160,12 @@ mod tests {
     async fn sqlite_file_and_folder_are_created_and_migrated() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/atelier.db");
-        let store = Store::connect(&format!("sqlite://{}", path.display()), PoolOptions::default())
-            .await
-            .unwrap();
+        let store = Store::connect(
+            &format!("sqlite://{}", path.display()),
+            PoolOptions::default(),
+        )
+        .await
+        .unwrap();
         store.migrate().await.unwrap();
         store.migrate().await.unwrap(); // idempotent
         store.ping().await.unwrap();

@@ -5,8 +5,8 @@
 
 use crate::{PoolOptions, Store};
 use atelier_core::settings::DatabaseKind;
-use sqlx::Executor as _;
 use sqlx::Connection as _;
+use sqlx::Executor as _;
 
 /// The variable that points the whole suite at PostgreSQL.
 pub const TEST_DATABASE_URL_VAR: &str = "ATELIER_TEST_DATABASE_URL";
@@ -40,15 +40,29 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}/test.db", dir.path().display());
-        let store = Store::connect(&url, PoolOptions::default()).await.expect("connect sqlite");
+        let store = Store::connect(&url, PoolOptions::default())
+            .await
+            .expect("connect sqlite");
         store.migrate().await.expect("migrate sqlite");
-        Self { store, url, _dir: Some(dir), postgres: None }
+        Self {
+            store,
+            url,
+            _dir: Some(dir),
+            postgres: None,
+        }
     }
 
     async fn postgres(base: &str) -> Self {
         sqlx::any::install_default_drivers();
-        let schema = format!("t_{}", atelier_core::random_token(12).to_lowercase().replace('-', "_"));
-        let mut admin = sqlx::AnyConnection::connect(base).await.expect("connect postgres");
+        let schema = format!(
+            "t_{}",
+            atelier_core::random_token(12)
+                .to_lowercase()
+                .replace('-', "_")
+        );
+        let mut admin = sqlx::AnyConnection::connect(base)
+            .await
+            .expect("connect postgres");
         let create = format!("CREATE SCHEMA \"{schema}\"");
         admin
             .execute(sqlx::AssertSqlSafe(create))
@@ -57,11 +71,22 @@ impl TestDb {
         admin.close().await.ok();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-        let store = Store::connect(&url, PoolOptions { max_connections: 8, ..PoolOptions::default() })
-            .await
-            .expect("connect postgres schema");
+        let store = Store::connect(
+            &url,
+            PoolOptions {
+                max_connections: 8,
+                ..PoolOptions::default()
+            },
+        )
+        .await
+        .expect("connect postgres schema");
         store.migrate().await.expect("migrate postgres");
-        Self { store, url, _dir: None, postgres: Some((base.to_owned(), schema)) }
+        Self {
+            store,
+            url,
+            _dir: None,
+            postgres: Some((base.to_owned(), schema)),
+        }
     }
 
     /// The URL of this database, for a second store or a child process on the same data.
@@ -79,11 +104,16 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((base, schema)) = self.postgres.take() else { return };
+        let Some((base, schema)) = self.postgres.take() else {
+            return;
+        };
         // Drop the schema from a thread of its own: Drop cannot await, and the test's runtime may
         // be shutting down.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {

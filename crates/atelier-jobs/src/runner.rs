@@ -45,12 +45,14 @@ impl JobContext {
     /// # Errors
     /// [`JobError::Permanent`] when the JSON does not match `T`.
     pub fn payload<T: DeserializeOwned>(&self) -> Result<T, JobError> {
-        serde_json::from_str(&self.payload).map_err(|e| JobError::Permanent(format!("bad payload: {e}")))
+        serde_json::from_str(&self.payload)
+            .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))
     }
 }
 
 /// A job handler.
-pub type Handler = Arc<dyn Fn(JobContext) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
+pub type Handler =
+    Arc<dyn Fn(JobContext) -> BoxFuture<'static, Result<(), JobError>> + Send + Sync>;
 
 /// A job enqueued by the scheduler every `interval`.
 #[derive(Debug, Clone)]
@@ -233,7 +235,10 @@ impl Runner {
         })
         .await;
         if drained.is_err() {
-            tracing::info!(in_flight = tasks.len(), "handing unfinished jobs back to the queue");
+            tracing::info!(
+                in_flight = tasks.len(),
+                "handing unfinished jobs back to the queue"
+            );
             abandon.cancel();
             while tasks.join_next().await.is_some() {}
         }
@@ -279,7 +284,12 @@ impl Runner {
                 max_attempts: PERIODIC_MAX_ATTEMPTS,
             };
             let interval_ms = i64::try_from(periodic.interval.as_millis()).unwrap_or(i64::MAX);
-            if self.queue.store().claim_periodic(&periodic.name, interval_ms, &job, now).await? {
+            if self
+                .queue
+                .store()
+                .claim_periodic(&periodic.name, interval_ms, &job, now)
+                .await?
+            {
                 enqueued += 1;
             }
         }
@@ -308,7 +318,12 @@ impl Runner {
         let now = self.queue.now_ms();
         self.queue
             .store()
-            .claim_jobs(&self.worker_id, now, now.saturating_add(self.lease_ms()), limit)
+            .claim_jobs(
+                &self.worker_id,
+                now,
+                now.saturating_add(self.lease_ms()),
+                limit,
+            )
             .await
     }
 
@@ -323,15 +338,21 @@ impl Runner {
             // Its earlier workers died holding it: give up rather than loop forever.
             let now = self.queue.now_ms();
             let reason = "out of attempts (worker lost its lease)";
-            if let Err(e) = store.fail_job(&job.id, &self.worker_id, reason, None, now).await {
+            if let Err(e) = store
+                .fail_job(&job.id, &self.worker_id, reason, None, now)
+                .await
+            {
                 tracing::warn!(error = %e, job_id = %job.id, "recording a dead job failed");
             }
             tracing::warn!(job_id = %job.id, kind = %job.kind, "job dead: out of attempts");
             return;
         }
         let Some(handler) = self.registry.handlers.get(&job.kind).cloned() else {
-            self.record_failure(&job, &JobError::Permanent(format!("no handler for job kind `{}`", job.kind)))
-                .await;
+            self.record_failure(
+                &job,
+                &JobError::Permanent(format!("no handler for job kind `{}`", job.kind)),
+            )
+            .await;
             return;
         };
         let ctx = JobContext {
@@ -356,13 +377,17 @@ impl Runner {
             Some(Ok(Ok(()))) => {
                 match store.complete_job(&job.id, &self.worker_id).await {
                     Ok(true) => {}
-                    Ok(false) => tracing::warn!(job_id = %job.id, kind = %job.kind, "job finished after its lease was lost"),
-                    Err(e) => tracing::warn!(error = %e, job_id = %job.id, "recording a finished job failed"),
-                }
-                if self.registry.is_periodic(&job.kind) {
-                    if let Err(e) = store.periodic_completed(&job.kind, now).await {
-                        tracing::warn!(error = %e, kind = %job.kind, "recording a periodic run failed");
+                    Ok(false) => {
+                        tracing::warn!(job_id = %job.id, kind = %job.kind, "job finished after its lease was lost")
                     }
+                    Err(e) => {
+                        tracing::warn!(error = %e, job_id = %job.id, "recording a finished job failed")
+                    }
+                }
+                if self.registry.is_periodic(&job.kind)
+                    && let Err(e) = store.periodic_completed(&job.kind, now).await
+                {
+                    tracing::warn!(error = %e, kind = %job.kind, "recording a periodic run failed");
                 }
                 tracing::info!(
                     job_id = %job.id,
@@ -426,7 +451,9 @@ impl Runner {
                 retry_in_ms = at - now,
                 "job failed; will retry"
             ),
-            None => tracing::error!(job_id = %job.id, kind = %job.kind, attempt = job.attempts, "job dead"),
+            None => {
+                tracing::error!(job_id = %job.id, kind = %job.kind, attempt = job.attempts, "job dead")
+            }
         }
     }
 }
@@ -435,7 +462,9 @@ impl Runner {
 #[must_use]
 pub fn backoff_ms(job_id: &str, attempt: i64) -> i64 {
     let exp = u32::try_from(attempt.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-    let base = BACKOFF_BASE_MS.saturating_mul(1_i64 << exp).min(BACKOFF_CAP_MS);
+    let base = BACKOFF_BASE_MS
+        .saturating_mul(1_i64 << exp)
+        .min(BACKOFF_CAP_MS);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     job_id.hash(&mut hasher);
     attempt.hash(&mut hasher);

@@ -30,7 +30,11 @@ impl BlobKey {
     /// A user's uploaded reference image.
     #[must_use]
     pub fn upload(user_id: &str, upload_id: &str) -> Self {
-        Self(format!("users/{}/uploads/{}", segment(user_id), segment(upload_id)))
+        Self(format!(
+            "users/{}/uploads/{}",
+            segment(user_id),
+            segment(upload_id)
+        ))
     }
 
     /// A generated image (`variant` is `original` or a thumbnail width such as `w320`).
@@ -66,9 +70,16 @@ impl BlobKey {
     #[must_use]
     pub fn from_listed(path: &str) -> Option<Self> {
         let first = path.split('/').next()?;
-        let known = [Self::GALLERY_PREFIX, Self::USERS_PREFIX, Self::SYSTEM_PREFIX];
-        (known.contains(&first) && path.split('/').all(|s| !s.is_empty() && s != ".." && s != "."))
-            .then(|| Self(path.to_owned()))
+        let known = [
+            Self::GALLERY_PREFIX,
+            Self::USERS_PREFIX,
+            Self::SYSTEM_PREFIX,
+        ];
+        (known.contains(&first)
+            && path
+                .split('/')
+                .all(|s| !s.is_empty() && s != ".." && s != "."))
+        .then(|| Self(path.to_owned()))
     }
 
     /// The path as stored.
@@ -89,9 +100,19 @@ impl fmt::Display for BlobKey {
 fn segment(id: &str) -> String {
     let cleaned: String = id
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if cleaned.is_empty() { "_".to_owned() } else { cleaned }
+    if cleaned.is_empty() {
+        "_".to_owned()
+    } else {
+        cleaned
+    }
 }
 
 #[cfg(test)]
@@ -100,15 +121,31 @@ mod tests {
 
     #[test]
     fn keys_group_blobs_by_owner() {
-        assert_eq!(BlobKey::upload("u1", "up1").as_str(), "users/u1/uploads/up1");
-        assert_eq!(BlobKey::generated("u1", "i1", "w320").as_str(), "users/u1/images/i1/w320");
-        assert!(BlobKey::upload("u1", "x").as_str().starts_with(BlobKey::user_prefix("u1").as_str()));
-        assert_eq!(BlobKey::gallery_thumb("g", 0, 640).as_str(), "gallery/g/0/w640");
+        assert_eq!(
+            BlobKey::upload("u1", "up1").as_str(),
+            "users/u1/uploads/up1"
+        );
+        assert_eq!(
+            BlobKey::generated("u1", "i1", "w320").as_str(),
+            "users/u1/images/i1/w320"
+        );
+        assert!(
+            BlobKey::upload("u1", "x")
+                .as_str()
+                .starts_with(BlobKey::user_prefix("u1").as_str())
+        );
+        assert_eq!(
+            BlobKey::gallery_thumb("g", 0, 640).as_str(),
+            "gallery/g/0/w640"
+        );
     }
 
     #[test]
     fn ids_cannot_escape_their_segment() {
-        assert_eq!(BlobKey::upload("../etc", "a/b").as_str(), "users/___etc/uploads/a_b");
+        assert_eq!(
+            BlobKey::upload("../etc", "a/b").as_str(),
+            "users/___etc/uploads/a_b"
+        );
         assert_eq!(BlobKey::upload("", "x").as_str(), "users/_/uploads/x");
     }
 

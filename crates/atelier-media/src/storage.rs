@@ -70,7 +70,9 @@ pub struct BlobStore {
 
 impl std::fmt::Debug for BlobStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BlobStore").field("backend", &self.description).finish()
+        f.debug_struct("BlobStore")
+            .field("backend", &self.description)
+            .finish()
     }
 }
 
@@ -87,8 +89,9 @@ impl BlobStore {
                 let path = url
                     .to_file_path()
                     .map_err(|()| StorageError::Config(format!("not a local path: {url}")))?;
-                std::fs::create_dir_all(&path)
-                    .map_err(|e| StorageError::Config(format!("cannot create {}: {e}", path.display())))?;
+                std::fs::create_dir_all(&path).map_err(|e| {
+                    StorageError::Config(format!("cannot create {}: {e}", path.display()))
+                })?;
                 let fs = LocalFileSystem::new_with_prefix(&path)?.with_automatic_cleanup(true);
                 Ok(Self {
                     inner: Arc::new(fs),
@@ -128,7 +131,9 @@ impl BlobStore {
                     description: "s3".to_owned(),
                 })
             }
-            other => Err(StorageError::Config(format!("unknown storage scheme `{other}`"))),
+            other => Err(StorageError::Config(format!(
+                "unknown storage scheme `{other}`"
+            ))),
         }
     }
 
@@ -261,7 +266,11 @@ impl BlobStore {
     /// Backend failures.
     pub async fn delete_prefix(&self, prefix: &BlobKey) -> Result<u64, StorageError> {
         let mut removed = 0;
-        let keys: Vec<BlobKey> = self.list(Some(prefix)).map_ok(|m| m.key).try_collect().await?;
+        let keys: Vec<BlobKey> = self
+            .list(Some(prefix))
+            .map_ok(|m| m.key)
+            .try_collect()
+            .await?;
         for key in keys {
             self.delete(&key).await?;
             removed += 1;
@@ -271,7 +280,10 @@ impl BlobStore {
 
     /// Lists blobs under `prefix` (everything when `None`), for the orphan sweeper. Paths outside
     /// the key layout are skipped.
-    pub fn list(&self, prefix: Option<&BlobKey>) -> BoxStream<'static, Result<BlobMeta, StorageError>> {
+    pub fn list(
+        &self,
+        prefix: Option<&BlobKey>,
+    ) -> BoxStream<'static, Result<BlobMeta, StorageError>> {
         let prefix = prefix.map(path);
         self.inner
             .list(prefix.as_ref())
@@ -292,7 +304,9 @@ impl BlobStore {
         self.put(&key, probe.clone()).await?;
         let back = self.get(&key).await?;
         if back != probe {
-            return Err(StorageError::Config("the probe read back differently".to_owned()));
+            return Err(StorageError::Config(
+                "the probe read back differently".to_owned(),
+            ));
         }
         self.delete(&key).await
     }

@@ -53,11 +53,23 @@ impl TestAppBuilder {
     /// Builds the app.
     pub async fn build(self) -> TestApp {
         let db = TestDb::new().await;
-        let settings = self.settings.unwrap_or_else(|| Settings::defaults().unwrap());
+        let settings = self
+            .settings
+            .unwrap_or_else(|| Settings::defaults().unwrap());
         let clock = ManualClock::new(T0);
-        let app = App::from_parts(settings, db.store.clone(), BlobStore::memory(), Arc::new(clock.clone()));
+        let app = App::from_parts(
+            settings,
+            db.store.clone(),
+            BlobStore::memory(),
+            Arc::new(clock.clone()),
+        );
         let router = atelier_web::router(app.clone());
-        TestApp { app, router, clock, db }
+        TestApp {
+            app,
+            router,
+            clock,
+            db,
+        }
     }
 }
 
@@ -79,16 +91,26 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `GET path`.
     pub async fn get(&self, path: &str) -> TestResponse {
-        self.request(Request::get(path).body(Body::empty()).unwrap()).await
+        self.request(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     /// A request with a JSON body.
-    pub async fn send_json(&self, method: Method, path: &str, body: &serde_json::Value) -> TestResponse {
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> TestResponse {
         let request = Request::builder()
             .method(method)
             .uri(path)
@@ -99,7 +121,13 @@ impl TestApp {
     }
 
     /// A request with a raw body and content type.
-    pub async fn send_raw(&self, method: Method, path: &str, content_type: &str, body: impl Into<Body>) -> TestResponse {
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> TestResponse {
         let request = Request::builder()
             .method(method)
             .uri(path)
@@ -124,8 +152,12 @@ pub struct TestResponse {
 impl TestResponse {
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 
     /// The body as text.
@@ -141,8 +173,13 @@ impl TestResponse {
     /// Asserts the contract's error shape and returns its code.
     pub fn error_code(&self) -> String {
         let json = self.json();
-        let code = json["error"]["code"].as_str().unwrap_or_else(|| panic!("not an error body: {json}"));
-        assert!(json["error"]["message"].is_string(), "error without message: {json}");
+        let code = json["error"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("not an error body: {json}"));
+        assert!(
+            json["error"]["message"].is_string(),
+            "error without message: {json}"
+        );
         code.to_owned()
     }
 }

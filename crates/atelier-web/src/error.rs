@@ -95,8 +95,10 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         match err {
-            AppError::NotFound => Self::not_found(),
-            AppError::Invalid { code, message } => Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message),
+            AppError::NotFound | AppError::Db(atelier_app::DbError::NotFound) => Self::not_found(),
+            AppError::Invalid { code, message } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            }
             AppError::Unavailable(what) => {
                 tracing::warn!(what = %what, "dependency unavailable");
                 Self::new(
@@ -105,7 +107,6 @@ impl From<AppError> for ApiError {
                     "The service is temporarily unavailable.",
                 )
             }
-            AppError::Db(atelier_app::DbError::NotFound) => Self::not_found(),
             AppError::Db(atelier_app::DbError::Conflict) => Self::new(
                 StatusCode::CONFLICT,
                 "conflict",

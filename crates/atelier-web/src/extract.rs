@@ -17,7 +17,10 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_body",
-                format!("The JSON body does not have the expected shape: {}", e.body_text()),
+                format!(
+                    "The JSON body does not have the expected shape: {}",
+                    e.body_text()
+                ),
             ),
             JsonRejection::JsonSyntaxError(_) => Self::new(
                 StatusCode::BAD_REQUEST,
@@ -36,7 +39,11 @@ impl From<JsonRejection> for ApiError {
                     "The request body is larger than this route accepts.",
                 )
             }
-            other => Self::new(other.status(), "bad_request", "The request body could not be read."),
+            other => Self::new(
+                other.status(),
+                "bad_request",
+                "The request body could not be read.",
+            ),
         }
     }
 }

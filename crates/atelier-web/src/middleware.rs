@@ -68,11 +68,17 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
     form-action 'self'; frame-ancestors 'none'";
 
 /// Adds the security headers, keeping any a handler set itself.
-pub async fn security_headers(State(cfg): State<SecurityHeaders>, req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(cfg): State<SecurityHeaders>,
+    req: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     let mut set = |name: HeaderName, value: &'static str| {
-        headers.entry(name).or_insert(HeaderValue::from_static(value));
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     };
     set(header::CONTENT_SECURITY_POLICY, CSP);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
@@ -82,9 +88,15 @@ pub async fn security_headers(State(cfg): State<SecurityHeaders>, req: Request, 
         HeaderName::from_static("permissions-policy"),
         "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     );
-    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    set(
+        HeaderName::from_static("cross-origin-opener-policy"),
+        "same-origin",
+    );
     if cfg.hsts {
-        set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
     }
     response
 }

@@ -25,7 +25,6 @@ pub struct AppState {
 }
 
 /// The whole router of an instance.
-#[must_use]
 pub fn router(app: App) -> Router {
     let settings = app.settings().clone();
     let (api, openapi) = routes::api_v1().split_for_parts();
@@ -45,12 +44,20 @@ pub fn router(app: App) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(settings.http.json_limit_bytes))
-        .layer(axum::middleware::from_fn_with_state(timeout, middleware::timeout))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            middleware::timeout,
+        ))
         .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            ApiError::internal("a handler panicked").into_response()
-        }))
-        .layer(axum::middleware::from_fn_with_state(security, middleware::security_headers))
+        .layer(CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                ApiError::internal("a handler panicked").into_response()
+            },
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            security,
+            middleware::security_headers,
+        ))
         .layer(axum::middleware::from_fn(middleware::request_log))
         .with_state(state)
 }
@@ -60,10 +67,17 @@ pub fn router(app: App) -> Router {
 ///
 /// # Errors
 /// When accepting connections fails.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
 }
 
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -9,7 +9,13 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// Filters added to the configured one: dependencies that would log SQL or connection details
 /// at `info` are held to warnings.
-const QUIET: &[&str] = &["sqlx=warn", "hyper=warn", "h2=warn", "tower_http=warn", "object_store=warn"];
+const QUIET: &[&str] = &[
+    "sqlx=warn",
+    "hyper=warn",
+    "h2=warn",
+    "tower_http=warn",
+    "object_store=warn",
+];
 
 fn filter(settings: &LogSettings) -> EnvFilter {
     let mut directives = settings.filter.clone();
@@ -25,7 +31,11 @@ fn filter(settings: &LogSettings) -> EnvFilter {
 ///
 /// # Errors
 /// When a global subscriber is already installed.
-pub fn init<W>(settings: &LogSettings, writer: W, terminal: bool) -> Result<(), tracing_subscriber::util::TryInitError>
+pub fn init<W>(
+    settings: &LogSettings,
+    writer: W,
+    terminal: bool,
+) -> Result<(), tracing_subscriber::util::TryInitError>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {

@@ -1,1 +1,79 @@
-fn main() {}
+//! `atelier`: the one binary. Parses the command line, loads the settings, and hands over to a
+//! command; all real work lives in the library crates.
+
+mod config;
+mod serve;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// A self-hostable AI image gallery and studio.
+#[derive(Debug, Parser)]
+#[command(name = "atelier", version, about)]
+struct Cli {
+    /// Settings file (default: ./atelier.toml when present).
+    #[arg(long, global = true, env = "ATELIER_CONFIG", value_name = "PATH")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply migrations, then run the web server and the background workers.
+    Serve {
+        /// Demo mode: seed a demo gallery, enable the offline `local` provider and file mail.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut settings = match config::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            report(&format!("{e:#}"));
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = atelier_web::telemetry::init_stderr(&settings.log) {
+        report(&format!("cannot start logging: {e}"));
+        return ExitCode::FAILURE;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            report(&format!("cannot start the runtime: {e}"));
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { demo } => {
+                settings.demo = demo;
+                serve::run(settings).await
+            }
+            Command::Migrate => serve::migrate(settings).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&format!("{e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a fatal error for the operator (before or instead of the service log).
+#[allow(clippy::print_stderr)]
+fn report(message: &str) {
+    eprintln!("error: {message}");
+}

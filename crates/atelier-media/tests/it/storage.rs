@@ -19,10 +19,19 @@ async fn contract(store: &BlobStore) {
     assert!(matches!(store.head(&a).await, Err(StorageError::NotFound)));
     store.delete(&a).await.unwrap();
 
-    store.put(&a, Bytes::from_static(b"hello world")).await.unwrap();
-    assert_eq!(store.get(&a).await.unwrap(), Bytes::from_static(b"hello world"));
+    store
+        .put(&a, Bytes::from_static(b"hello world"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get(&a).await.unwrap(),
+        Bytes::from_static(b"hello world")
+    );
     assert_eq!(store.head(&a).await.unwrap().size, 11);
-    assert_eq!(store.get_range(&a, 6..11).await.unwrap(), Bytes::from_static(b"world"));
+    assert_eq!(
+        store.get_range(&a, 6..11).await.unwrap(),
+        Bytes::from_static(b"world")
+    );
 
     // Streaming write of a blob larger than one request, streaming read back.
     let chunk = Bytes::from(vec![7u8; 1024 * 1024]);
@@ -45,10 +54,16 @@ async fn contract(store: &BlobStore) {
         store.put_stream(&broken, failing).await,
         Err(StorageError::Source(_))
     ));
-    assert!(matches!(store.head(&broken).await, Err(StorageError::NotFound)));
+    assert!(matches!(
+        store.head(&broken).await,
+        Err(StorageError::NotFound)
+    ));
 
     // Listing by owner, then deleting everything of one user.
-    store.put(&other, Bytes::from_static(b"public")).await.unwrap();
+    store
+        .put(&other, Bytes::from_static(b"public"))
+        .await
+        .unwrap();
     let mut listed: Vec<String> = store
         .list(Some(&BlobKey::user_prefix(&user)))
         .map_ok(|m| m.key.to_string())
@@ -57,8 +72,17 @@ async fn contract(store: &BlobStore) {
         .unwrap();
     listed.sort();
     assert_eq!(listed, vec![b.to_string(), a.to_string()]);
-    assert_eq!(store.delete_prefix(&BlobKey::user_prefix(&user)).await.unwrap(), 2);
-    assert_eq!(store.list(Some(&BlobKey::user_prefix(&user))).count().await, 0);
+    assert_eq!(
+        store
+            .delete_prefix(&BlobKey::user_prefix(&user))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.list(Some(&BlobKey::user_prefix(&user))).count().await,
+        0
+    );
     assert!(store.head(&other).await.is_ok(), "other owners' blobs stay");
 
     store.check().await.unwrap();

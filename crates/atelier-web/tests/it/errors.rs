@@ -13,10 +13,19 @@ use tower::ServiceExt as _;
 #[tokio::test]
 async fn unknown_api_route_is_a_json_404() {
     let t = TestApp::new().await;
-    for path in ["/api/v1/nothing-here", "/api/v1/", "/api/nope", "/api/v1/gallery/x/y/z?q=1"] {
+    for path in [
+        "/api/v1/nothing-here",
+        "/api/v1/",
+        "/api/nope",
+        "/api/v1/gallery/x/y/z?q=1",
+    ] {
         let r = t.get(path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
-        assert!(r.header("content-type").unwrap().starts_with("application/json"));
+        assert!(
+            r.header("content-type")
+                .unwrap()
+                .starts_with("application/json")
+        );
         assert_eq!(r.error_code(), "not_found");
     }
 }
@@ -24,10 +33,14 @@ async fn unknown_api_route_is_a_json_404() {
 #[tokio::test]
 async fn wrong_method_is_a_json_405() {
     let t = TestApp::new().await;
-    let r = t.send_json(Method::DELETE, "/api/v1/instance", &serde_json::json!({})).await;
+    let r = t
+        .send_json(Method::DELETE, "/api/v1/instance", &serde_json::json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.error_code(), "method_not_allowed");
-    let r = t.send_json(Method::POST, "/healthz", &serde_json::json!({})).await;
+    let r = t
+        .send_json(Method::POST, "/healthz", &serde_json::json!({}))
+        .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -62,12 +75,21 @@ fn json_router() -> Router {
         .layer(DefaultBodyLimit::max(1024))
 }
 
-async fn send(router: &Router, path: &str, content_type: Option<&str>, body: Vec<u8>) -> (StatusCode, serde_json::Value) {
+async fn send(
+    router: &Router,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, serde_json::Value) {
     let mut req = Request::post(path);
     if let Some(ct) = content_type {
         req = req.header("content-type", ct);
     }
-    let res = router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let res = router
+        .clone()
+        .oneshot(req.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
     let status = res.status();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     (status, serde_json::from_slice(&bytes).unwrap())
@@ -77,19 +99,46 @@ async fn send(router: &Router, path: &str, content_type: Option<&str>, body: Vec
 async fn bad_json_bodies_get_documented_errors() {
     let r = json_router();
     let (s, b) = send(&r, "/echo", Some("application/json"), b"{\"a\": 1".to_vec()).await;
-    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("malformed_json")));
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_json"))
+    );
 
-    let (s, b) = send(&r, "/shaped", Some("application/json"), b"{\"mail\": 1}".to_vec()).await;
-    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body")));
+    let (s, b) = send(
+        &r,
+        "/shaped",
+        Some("application/json"),
+        b"{\"mail\": 1}".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body"))
+    );
 
     let (s, b) = send(&r, "/echo", Some("text/plain"), b"{}".to_vec()).await;
-    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported_media_type")
+        )
+    );
 
     let big = format!("{{\"a\": \"{}\"}}", "x".repeat(4096));
     let (s, b) = send(&r, "/echo", Some("application/json"), big.into_bytes()).await;
-    assert_eq!((s, b["error"]["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")));
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large"))
+    );
 
-    let (s, b) = send(&r, "/echo", Some("application/json"), b"{\"ok\": true}".to_vec()).await;
+    let (s, b) = send(
+        &r,
+        "/echo",
+        Some("application/json"),
+        b"{\"ok\": true}".to_vec(),
+    )
+    .await;
     assert_eq!((s, b), (StatusCode::OK, serde_json::json!({"ok": true})));
 }
 
@@ -123,19 +172,42 @@ async fn openapi_document_lists_every_api_v1_route() {
     // Every documented path answers something other than the 404 fallback.
     for (path, _) in doc["paths"].as_object().unwrap() {
         let r = t.get(path).await;
-        assert_ne!(r.status, StatusCode::NOT_FOUND, "{path} is documented but not routed");
+        assert_ne!(
+            r.status,
+            StatusCode::NOT_FOUND,
+            "{path} is documented but not routed"
+        );
     }
 }
 
 #[tokio::test]
 async fn security_headers_are_on_every_answer() {
     let t = TestApp::new().await;
-    for path in ["/healthz", "/api/v1/instance", "/api/v1/missing", "/missing"] {
+    for path in [
+        "/healthz",
+        "/api/v1/instance",
+        "/api/v1/missing",
+        "/missing",
+    ] {
         let r = t.get(path).await;
-        assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
-        assert!(r.header("content-security-policy").unwrap().contains("frame-ancestors 'none'"));
-        assert_eq!(r.header("referrer-policy"), Some("strict-origin-when-cross-origin"));
-        assert!(r.header("strict-transport-security").is_none(), "no HSTS over plain http");
+        assert_eq!(
+            r.header("x-content-type-options"),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert!(
+            r.header("content-security-policy")
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(
+            r.header("referrer-policy"),
+            Some("strict-origin-when-cross-origin")
+        );
+        assert!(
+            r.header("strict-transport-security").is_none(),
+            "no HSTS over plain http"
+        );
         assert_eq!(r.header("x-request-id").map(str::len), Some(16));
     }
 }
@@ -149,14 +221,24 @@ async fn hsts_is_sent_when_the_public_url_is_https() {
     let settings = atelier_core::Settings::resolve(raw).unwrap();
     let t = TestApp::init().with_settings(settings).build().await;
     let r = t.get("/healthz").await;
-    assert!(r.header("strict-transport-security").unwrap().starts_with("max-age="));
-    assert_eq!(t.get("/api/v1/instance").await.json()["public_url"], "https://art.example.com/");
+    assert!(
+        r.header("strict-transport-security")
+            .unwrap()
+            .starts_with("max-age=")
+    );
+    assert_eq!(
+        t.get("/api/v1/instance").await.json()["public_url"],
+        "https://art.example.com/"
+    );
 }
 
 #[tokio::test]
 async fn responses_are_compressed_when_asked() {
     let t = TestApp::new().await;
-    let req = Request::get("/api/openapi.json").header("accept-encoding", "gzip").body(Body::empty()).unwrap();
+    let req = Request::get("/api/openapi.json")
+        .header("accept-encoding", "gzip")
+        .body(Body::empty())
+        .unwrap();
     let r = t.request(req).await;
     assert_eq!(r.header("content-encoding"), Some("gzip"));
 }

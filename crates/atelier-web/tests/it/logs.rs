@@ -27,7 +27,11 @@ async fn c10_request_logs_hold_no_personal_data() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
-    let server = tokio::spawn(atelier_web::serve(listener, t.router.clone(), shutdown.clone()));
+    let server = tokio::spawn(atelier_web::serve(
+        listener,
+        t.router.clone(),
+        shutdown.clone(),
+    ));
 
     let encoded_prompt = PROMPT.replace(' ', "%20").replace('\'', "%27");
     let targets = [
@@ -55,15 +59,43 @@ async fn c10_request_logs_hold_no_personal_data() {
     server.await.unwrap().unwrap();
 
     let out = logs.contents();
-    let lines: Vec<&str> = out.lines().filter(|l| l.contains("\"message\":\"request\"")).collect();
-    assert_eq!(lines.len(), targets.len() * 2, "one request line per request:\n{out}");
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("\"message\":\"request\""))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        targets.len() * 2,
+        "one request line per request:\n{out}"
+    );
     for line in &lines {
         let json: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(json["route"].is_string() && json["status"].is_u64() && json["latency_ms"].is_number());
-        assert!(json["request_id"].is_string() || json["span"]["request_id"].is_string(), "{line}");
+        assert!(
+            json["route"].is_string() && json["status"].is_u64() && json["latency_ms"].is_number()
+        );
+        assert!(
+            json["request_id"].is_string() || json["span"]["request_id"].is_string(),
+            "{line}"
+        );
     }
-    assert!(out.contains("\"route\":\"/api/v1/instance\""), "route templates are logged");
-    for secret in [EMAIL, "ada.lovelace", "lighthouse", TOKEN, COOKIE, FORWARDED_IP, "127.0.0.1", "email=", "?q="] {
-        assert!(!out.contains(secret), "log output contains `{secret}`:\n{out}");
+    assert!(
+        out.contains("\"route\":\"/api/v1/instance\""),
+        "route templates are logged"
+    );
+    for secret in [
+        EMAIL,
+        "ada.lovelace",
+        "lighthouse",
+        TOKEN,
+        COOKIE,
+        FORWARDED_IP,
+        "127.0.0.1",
+        "email=",
+        "?q=",
+    ] {
+        assert!(
+            !out.contains(secret),
+            "log output contains `{secret}`:\n{out}"
+        );
     }
 }

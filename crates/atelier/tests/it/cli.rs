@@ -1,0 +1,166 @@
+use atelier_db::testing::TestDb;
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn atelier() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    cmd.env_remove("ATELIER_DATABASE_URL")
+        .env_remove("ATELIER_CONFIG")
+        .env("ATELIER_LOG__FORMAT", "json");
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut out = String::new();
+    stream.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+fn wait_healthy(child: &mut Child, port: u16) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(answer) = get(port, "/healthz") {
+            return answer;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "serve exited early");
+        assert!(
+            Instant::now() < deadline,
+            "serve did not answer within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn serve_until_healthy_then_stop(cmd: &mut Command) -> String {
+    let port = free_port();
+    let mut child = cmd
+        .arg("serve")
+        .env("ATELIER_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let answer = wait_healthy(&mut child, port);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("ok"), "{answer}");
+    let api = get(port, "/api/v1/instance").unwrap();
+    assert!(api.contains("\"name\":\"Atelier\""), "{api}");
+    sigterm(&child);
+    let started = Instant::now();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "exit status {:?}", output.status);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "shutdown took too long"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn serve_with_no_configuration_uses_sqlite_under_data_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = serve_until_healthy_then_stop(atelier().current_dir(dir.path()));
+    assert!(
+        dir.path().join("data/atelier.db").is_file(),
+        "SQLite under ./data"
+    );
+    assert!(dir.path().join("data/blobs").is_dir(), "blobs under ./data");
+    assert!(logs.contains("Atelier is serving"), "{logs}");
+    assert!(
+        logs.contains("\"stopped\"") || logs.contains("stopped"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn serve_and_migrate_run_on_the_test_database_backend() {
+    // On SQLite, or on PostgreSQL when ATELIER_TEST_DATABASE_URL is set (CI).
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    let status = atelier()
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("ATELIER_DATABASE_URL", db.url())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    serve_until_healthy_then_stop(
+        atelier()
+            .current_dir(dir.path())
+            .env("ATELIER_DATABASE_URL", db.url()),
+    );
+    drop(db);
+}
+
+#[test]
+fn a_wrong_setting_stops_startup_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = atelier()
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("ATELIER_RETENTION__ACCOUNT_DELETION_GRACE_DAYS", "30")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("retention.account_deletion_grace_days"),
+        "{stderr}"
+    );
+
+    std::fs::write(
+        dir.path().join("atelier.toml"),
+        "[jobs]\nworkers = \"many\"\n",
+    )
+    .unwrap();
+    let output = atelier()
+        .arg("serve")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("jobs.workers"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = atelier()
+        .arg("migrate")
+        .current_dir(dir.path())
+        .env("ATELIER_DATA_DIR", "state")
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("state/atelier.db").is_file());
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Every check CI runs, in order: format, lints, then the whole test suite on SQLite and again on
+# PostgreSQL, with a real S3-protocol server (moto) on loopback for the storage tests.
+#
+# Locally, PostgreSQL is used when ATELIER_TEST_DATABASE_URL is set or a server answers on
+# 127.0.0.1:5432. Under CI=true nothing is skipped: PostgreSQL is started if it is down, missing
+# tools are installed, and any suite that cannot run fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+CI="${CI:-}"
+STARTED=$(date +%s)
+
+log() { printf '\n== %s (%ss) ==\n' "$*" "$(($(date +%s) - STARTED))"; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+ci() { [ "$CI" = "true" ] || [ "$CI" = "1" ]; }
+
+DEFAULT_PG_URL="postgres://postgres@127.0.0.1:5432/test"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+ensure_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return 0; fi
+  if ! ci; then return 1; fi
+  echo "starting PostgreSQL"
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1) || true
+  [ -n "$version" ] || fail "PostgreSQL is not installed"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+  for _ in $(seq 1 60); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return 0
+    sleep 0.5
+  done
+  fail "PostgreSQL did not start"
+}
+
+drop_stale_test_schemas() {
+  psql "$1" -qAtc "SELECT format('DROP SCHEMA %I CASCADE;', nspname) FROM pg_namespace WHERE nspname LIKE 't\\_%'" \
+    | psql "$1" -q >/dev/null
+}
+
+start_s3() {
+  if ! python3 -c 'import moto.server, flask' 2>/dev/null; then
+    echo "installing moto (S3-protocol test server) from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check 'moto[server]' || return 1
+  fi
+  local port
+  port=$(free_port)
+  mkdir -p target
+  python3 -m moto.server -H 127.0.0.1 -p "$port" >target/moto.log 2>&1 &
+  PIDS+=("$!")
+  for _ in $(seq 1 100); do
+    if curl -sf -o /dev/null -X PUT "http://127.0.0.1:$port/atelier-test"; then
+      export ATELIER_TEST_S3_ENDPOINT="http://127.0.0.1:$port"
+      export ATELIER_TEST_S3_BUCKET="atelier-test"
+      return 0
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+run_tests() {
+  if command -v cargo-nextest >/dev/null 2>&1; then
+    cargo nextest run --workspace --locked --no-fail-fast
+  else
+    cargo test --workspace --locked --no-fail-fast
+  fi
+}
+
+log "format"
+cargo fmt --all -- --check
+
+log "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "S3-protocol server"
+if start_s3; then
+  echo "moto on $ATELIER_TEST_S3_ENDPOINT"
+elif ci; then
+  fail "could not start the S3 test server (see target/moto.log)"
+else
+  echo "skipping the S3 storage tests: moto could not start"
+fi
+
+log "tests on SQLite"
+env -u ATELIER_TEST_DATABASE_URL bash -c "$(declare -f run_tests); run_tests"
+
+PG_URL="${ATELIER_TEST_DATABASE_URL:-}"
+if [ -z "$PG_URL" ] && { ci || pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }; then
+  PG_URL="$DEFAULT_PG_URL"
+fi
+if [ -n "$PG_URL" ]; then
+  ensure_postgres || fail "PostgreSQL is not reachable at $PG_URL"
+  drop_stale_test_schemas "$PG_URL"
+  log "tests on PostgreSQL"
+  ATELIER_TEST_DATABASE_URL="$PG_URL" run_tests
+  drop_stale_test_schemas "$PG_URL"
+else
+  echo "skipping the PostgreSQL suite: no server (set ATELIER_TEST_DATABASE_URL)"
+fi
+
+log "all checks passed"
