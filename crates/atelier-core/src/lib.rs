@@ -4,11 +4,13 @@
 //! This crate performs no I/O and knows nothing of HTTP or SQL, so that the rules it holds can be
 //! tested on their own and reused by every adapter.
 
+pub mod aspect;
 pub mod clock;
 pub mod id;
 pub mod secret;
 pub mod settings;
 
+pub use aspect::Aspect;
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
 pub use id::random_token;
 pub use secret::Secret;

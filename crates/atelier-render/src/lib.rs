@@ -1,0 +1,1 @@
+//! Offline renderer (being written).
