@@ -103,4 +103,24 @@ else
   echo "skipping the PostgreSQL suite: no server (set ATELIER_TEST_DATABASE_URL)"
 fi
 
+log "browser tests"
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Chromium from Debian's packages"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+    || { ci && fail "could not install chromium"; }
+fi
+if command -v chromium >/dev/null 2>&1; then
+  cargo build -p atelier --locked
+  (
+    cd tests/browser
+    [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --loglevel=error
+    node --test --test-concurrency=1
+  )
+  echo "screenshots: test-artifacts/screenshots/"
+elif ci; then
+  fail "Chromium is missing: the browser tests cannot run"
+else
+  echo "skipping the browser tests: no chromium"
+fi
+
 log "all checks passed"

@@ -14,6 +14,14 @@ pub enum AppError {
         /// Human-readable explanation.
         message: String,
     },
+    /// The request itself is malformed (a cursor that does not decode, a bad filter value).
+    #[error("{message}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+    },
     /// A dependency (database, storage) is not answering.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -23,7 +31,28 @@ pub enum AppError {
     /// The blob store failed.
     #[error(transparent)]
     Storage(#[from] atelier_media::StorageError),
+    /// The search index failed.
+    #[error("search index: {0}")]
+    Search(String),
     /// The job queue failed.
     #[error(transparent)]
     Queue(#[from] atelier_jobs::QueueError),
+}
+
+impl AppError {
+    /// An [`AppError::Invalid`] with a code and message.
+    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An [`AppError::BadRequest`] with a code and message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
 }

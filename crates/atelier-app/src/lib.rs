@@ -3,6 +3,7 @@
 //! once. It knows no HTTP.
 
 mod error;
+pub mod gallery;
 mod health;
 mod jobs;
 
@@ -15,6 +16,7 @@ use atelier_core::{Clock, Settings};
 use atelier_db::{PoolOptions, Store};
 use atelier_jobs::Queue;
 use atelier_media::BlobStore;
+use atelier_search::SearchIndex;
 use std::sync::Arc;
 
 /// Everything a use case needs, shared by every request and job. Cheap to clone.
@@ -30,6 +32,8 @@ struct Inner {
     blobs: BlobStore,
     queue: Queue,
     clock: Arc<dyn Clock>,
+    search: Option<SearchIndex>,
+    sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
 }
 
 impl App {
@@ -41,7 +45,30 @@ impl App {
         let store = Store::connect(settings.database_url.expose(), PoolOptions::default()).await?;
         store.migrate().await?;
         let blobs = BlobStore::open(&settings.storage_url, &settings.s3)?;
-        Ok(Self::from_parts(settings, store, blobs, clock))
+        Ok(Self::from_parts(settings, store, blobs, clock, None))
+    }
+
+    /// Like [`App::open`], and also opens this node's search index under `<data_dir>/search`
+    /// (for `serve`: only one process may hold an index folder).
+    ///
+    /// # Errors
+    /// As [`App::open`], or when the index folder cannot be opened.
+    pub async fn open_serving(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
+        let dir = settings.data_dir.join("search");
+        let app = Self::open(settings, clock).await?;
+        let index = tokio::task::spawn_blocking(move || SearchIndex::open(&dir))
+            .await
+            .map_err(|e| AppError::Unavailable(format!("index task: {e}")))?
+            .map_err(|e| AppError::Search(e.to_string()))?;
+        let inner = Arc::try_unwrap(app.inner)
+            .map_err(|_| AppError::Unavailable("app shared too early".to_owned()))?;
+        Ok(Self::from_parts(
+            inner.settings,
+            inner.store,
+            inner.blobs,
+            inner.clock,
+            Some(index),
+        ))
     }
 
     /// Builds the app from ready parts (tests, tools).
@@ -51,6 +78,7 @@ impl App {
         store: Store,
         blobs: BlobStore,
         clock: Arc<dyn Clock>,
+        search: Option<SearchIndex>,
     ) -> Self {
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
         Self {
@@ -60,6 +88,8 @@ impl App {
                 blobs,
                 queue,
                 clock,
+                search,
+                sync_state: tokio::sync::Mutex::default(),
             }),
         }
     }
@@ -86,6 +116,21 @@ impl App {
     #[must_use]
     pub fn queue(&self) -> &Queue {
         &self.inner.queue
+    }
+
+    /// This node's search index.
+    ///
+    /// # Errors
+    /// [`AppError::Unavailable`] in processes that do not serve (import, migrate).
+    pub fn search(&self) -> Result<&SearchIndex, AppError> {
+        self.inner
+            .search
+            .as_ref()
+            .ok_or_else(|| AppError::Unavailable("no search index in this process".to_owned()))
+    }
+
+    pub(crate) fn sync_state(&self) -> &tokio::sync::Mutex<gallery::index::SyncState> {
+        &self.inner.sync_state
     }
 
     /// Now, by the app's clock.

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod id;
 pub mod secret;
 pub mod settings;
+pub mod time;
 
 pub use aspect::Aspect;
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};

@@ -4,6 +4,7 @@
 //! of the aggregate they belong to. Times are integer milliseconds, ids are text.
 
 mod error;
+pub mod gallery;
 pub mod jobs;
 mod store;
 

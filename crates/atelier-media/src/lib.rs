@@ -1,9 +1,15 @@
 //! Media: where Atelier's images live. [`BlobStore`] is a thin typed wrapper over `object_store`
 //! with a local-folder, an S3-compatible and an in-memory backend, chosen from `storage_url`.
-//! Every key is a [`BlobKey`], so no code builds storage paths by hand.
+//! Every key is a [`BlobKey`], so no code builds storage paths by hand. The [`image`] module is the
+//! pipeline stored images pass through: probe, decode, strip metadata, thumbnail.
 
+pub mod image;
 mod key;
 mod storage;
 
+pub use self::image::{
+    ImageError, ImageFormat, ImageInfo, ImageLimits, THUMB_WIDTHS, Thumbnail, decode, encode_png,
+    probe, thumbnail_webp,
+};
 pub use key::BlobKey;
 pub use storage::{BlobMeta, BlobStore, ByteStream, StorageError};

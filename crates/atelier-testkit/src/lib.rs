@@ -57,11 +57,13 @@ impl TestAppBuilder {
             .settings
             .unwrap_or_else(|| Settings::defaults().unwrap());
         let clock = ManualClock::new(T0);
+        let search = atelier_search::SearchIndex::in_memory().expect("in-memory search index");
         let app = App::from_parts(
             settings,
             db.store.clone(),
             BlobStore::memory(),
             Arc::new(clock.clone()),
+            Some(search),
         );
         let router = atelier_web::router(app.clone());
         TestApp {
@@ -83,6 +85,42 @@ impl TestApp {
     /// A test app with default settings.
     pub async fn new() -> Self {
         Self::init().build().await
+    }
+
+    /// The test clock's time.
+    pub fn clock_now(&self) -> i64 {
+        use atelier_core::Clock as _;
+        self.clock.now_ms()
+    }
+
+    /// Runs every job that is due (thumbnails, downloads, …) until none is left.
+    pub async fn run_jobs(&self) -> usize {
+        let runner = atelier_jobs::Runner::new(
+            self.app.queue().clone(),
+            atelier_app::registry(&self.app),
+            atelier_jobs::RunnerConfig::default(),
+        );
+        runner.run_due().await.expect("running jobs")
+    }
+
+    /// Imports JSON lines or a JSON array, drawing every image offline; then makes thumbnails
+    /// and brings the search index up to date.
+    pub async fn import(&self, text: &str) -> atelier_app::gallery::import::ImportSummary {
+        let records =
+            atelier_app::gallery::import::read_records(text.as_bytes()).expect("readable import");
+        let options = atelier_app::gallery::import::ImportOptions {
+            fetcher: None,
+            render_missing: true,
+            concurrency: 2,
+        };
+        let summary = self
+            .app
+            .import_gallery(records, &options, |_| {})
+            .await
+            .expect("import");
+        self.run_jobs().await;
+        self.app.sync_search_index().await.expect("index sync");
+        summary
     }
 
     /// Sends a request through the router.
@@ -136,6 +174,21 @@ impl TestApp {
             .unwrap();
         self.request(request).await
     }
+}
+
+/// A file of `../shared/data/` (the real-world sample data, never copied into the repository).
+pub fn shared_data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(name)
+}
+
+/// The first `n` records of `../shared/data/trending-prompts.json`, as a JSON array.
+pub fn trending_sample(n: usize) -> String {
+    let text = std::fs::read_to_string(shared_data("trending-prompts.json"))
+        .expect("../shared/data/trending-prompts.json");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON array");
+    serde_json::to_string(&all.into_iter().take(n).collect::<Vec<_>>()).expect("serialize")
 }
 
 /// A finished answer.

@@ -99,6 +99,13 @@ impl From<AppError> for ApiError {
             AppError::Invalid { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }
+            AppError::BadRequest { code, message } => {
+                Self::new(StatusCode::BAD_REQUEST, code, message)
+            }
+            AppError::Search(e) => {
+                tracing::error!(error = %e, "search index error");
+                Self::internal("search")
+            }
             AppError::Unavailable(what) => {
                 tracing::warn!(what = %what, "dependency unavailable");
                 Self::new(

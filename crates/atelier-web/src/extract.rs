@@ -1,8 +1,8 @@
 //! Extractors whose rejections speak the same JSON error format as everything else.
 
 use crate::ApiError;
-use axum::extract::FromRequest;
 use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 
 /// A JSON body. Malformed JSON is 400 `malformed_json`, a body of the wrong shape 422
@@ -51,5 +51,20 @@ impl From<JsonRejection> for ApiError {
 impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// Query parameters; a query string that does not parse is 400 `invalid_query`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("The query string cannot be read: {}", rejection.body_text()),
+        )
     }
 }

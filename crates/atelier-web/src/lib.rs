@@ -4,14 +4,17 @@
 
 mod error;
 mod extract;
+pub mod i18n;
+mod media;
 mod middleware;
 mod openapi;
 mod routes;
 mod server;
 pub mod telemetry;
+pub mod views;
 
 pub use error::ApiError;
-pub use extract::ApiJson;
+pub use extract::{ApiJson, ApiQuery};
 pub use middleware::RequestId;
 pub use openapi::api_doc;
 pub use server::{router, serve};

@@ -10,7 +10,10 @@ use utoipa::OpenApi;
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
-    tags((name = "instance", description = "About this instance"))
+    tags(
+        (name = "instance", description = "About this instance"),
+        (name = "gallery", description = "The public gallery of AI artwork (G1, G2)")
+    )
 )]
 struct ApiDoc;
 

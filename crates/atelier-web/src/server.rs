@@ -3,14 +3,16 @@
 use crate::middleware::{self, SecurityHeaders};
 use crate::{ApiError, routes};
 use atelier_app::App;
+use atelier_db::gallery::{Facet, FacetColumn};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::extract::OriginalUri;
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -22,6 +24,47 @@ pub struct AppState {
     /// The use cases.
     pub app: App,
     openapi: Arc<String>,
+    facets: Arc<tokio::sync::Mutex<Option<CachedFacets>>>,
+}
+
+/// Filter chips' values, refreshed at most every [`FACET_TTL`].
+#[derive(Debug, Default)]
+pub struct Facets {
+    /// Models, most common first.
+    pub models: Vec<Facet>,
+    /// Aspect ratios, most common first.
+    pub aspects: Vec<Facet>,
+}
+
+/// Facets and when they were counted.
+type CachedFacets = (Instant, Arc<Facets>);
+
+/// How long filter chips are reused before they are counted again.
+const FACET_TTL: Duration = Duration::from_secs(60);
+
+impl AppState {
+    /// The filter chips' values (counted from the database at most once a minute).
+    pub async fn facets(&self) -> Arc<Facets> {
+        let mut cached = self.facets.lock().await;
+        if let Some((at, facets)) = cached.as_ref()
+            && at.elapsed() < FACET_TTL
+        {
+            return Arc::clone(facets);
+        }
+        let store = self.app.store();
+        let facets = Arc::new(Facets {
+            models: store
+                .gallery_facets(FacetColumn::Model, 8)
+                .await
+                .unwrap_or_default(),
+            aspects: store
+                .gallery_facets(FacetColumn::Aspect, 10)
+                .await
+                .unwrap_or_default(),
+        });
+        *cached = Some((Instant::now(), Arc::clone(&facets)));
+        facets
+    }
 }
 
 /// The whole router of an instance.
@@ -32,12 +75,23 @@ pub fn router(app: App) -> Router {
     let state = AppState {
         app,
         openapi: Arc::new(openapi),
+        facets: Arc::default(),
     };
     let timeout = Duration::from_secs(settings.http.request_timeout_secs);
     let security = SecurityHeaders {
         hsts: settings.is_https(),
     };
     Router::new()
+        .route("/", get(routes::pages::home))
+        .route("/g/{id}", get(routes::pages::detail))
+        .route("/lang", post(routes::pages::set_language))
+        .route(
+            "/img/g/{id}/{position}/{variant}",
+            get(routes::images::gallery_image),
+        )
+        .route("/assets/{name}", get(routes::assets::asset))
+        .route("/api/search", get(routes::meigen::search))
+        .route("/api/images/{id}", get(routes::meigen::image))
         .route("/healthz", get(routes::healthz))
         .route("/api/openapi.json", get(openapi_json))
         .merge(api)
@@ -88,19 +142,12 @@ async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState
         .into_response()
 }
 
-/// JSON under `/api/`, a page elsewhere.
-async fn not_found(uri: Uri) -> Response {
-    if is_api(&uri) {
+/// JSON under `/api/`, the friendly page elsewhere.
+async fn not_found(uri: OriginalUri, headers: HeaderMap) -> Response {
+    if is_api(&uri.0) {
         ApiError::not_found().into_response()
     } else {
-        (
-            StatusCode::NOT_FOUND,
-            Html(
-                "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Not found · Atelier</title>\
-                 <h1>Not found</h1><p>There is nothing at this address. <a href=\"/\">Back to the gallery</a></p></html>",
-            ),
-        )
-            .into_response()
+        routes::pages::not_found_page(&headers, &uri)
     }
 }
 

@@ -2,6 +2,7 @@
 //! command; all real work lives in the library crates.
 
 mod config;
+mod import;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,14 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Add gallery items from a JSON array or JSON lines file (see docs/import.md).
+    Import {
+        /// The file to read.
+        file: PathBuf,
+        /// Draw images that cannot be downloaded right away with the offline generator.
+        #[arg(long)]
+        render_missing: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,6 +70,10 @@ fn main() -> ExitCode {
                 serve::run(settings).await
             }
             Command::Migrate => serve::migrate(settings).await,
+            Command::Import {
+                file,
+                render_missing,
+            } => import::run(settings, &file, render_missing).await,
         }
     });
     match result {

@@ -8,6 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// How often each node's search index reads the gallery's change log.
+const INDEX_SYNC_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Applies migrations and exits.
 pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let app = App::open(settings, Arc::new(SystemClock))
@@ -29,10 +32,23 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         shutdown_grace: grace,
         ..RunnerConfig::default()
     };
-    let app = App::open(settings, Arc::new(SystemClock))
+    let app = App::open_serving(settings, Arc::new(SystemClock))
         .await
-        .context("cannot open the database and storage")?;
+        .context("cannot open the database, storage and search index")?;
     let shutdown = CancellationToken::new();
+    if app.settings().demo {
+        let queued = app
+            .queue_demo_seed()
+            .await
+            .context("cannot queue the demo gallery")?;
+        if queued > 0 {
+            tracing::info!(jobs = queued, "drawing the demo gallery in the background");
+        }
+    }
+    let index_sync = tokio::spawn(
+        app.clone()
+            .run_index_sync(INDEX_SYNC_INTERVAL, shutdown.clone()),
+    );
 
     let runner = Runner::new(
         app.queue().clone(),
@@ -66,6 +82,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         Ok(Err(e)) => tracing::error!(error = %e, "the server task failed"),
         Err(_) => tracing::warn!("requests still open after the grace period were dropped"),
     }
+    index_sync.abort();
     if workers.await.is_err() {
         tracing::error!("the job workers failed");
     }

@@ -2,5 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod errors;
+mod gallery;
 mod logs;
+mod pages;
 mod server;

@@ -1,0 +1,97 @@
+//! Browsing and searching the public gallery (G1, G2).
+
+use crate::{App, AppError};
+use atelier_db::gallery::GalleryItemRow;
+use atelier_search::{SearchError, SearchQuery};
+
+/// An item on a gallery page, with the highlighted fragment of its prompt.
+#[derive(Debug, Clone)]
+pub struct GalleryCard {
+    /// The item.
+    pub item: GalleryItemRow,
+    /// HTML-escaped prompt fragment with `<mark>` around matches.
+    pub snippet_html: String,
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct GalleryPage {
+    /// The items.
+    pub cards: Vec<GalleryCard>,
+    /// Opaque cursor of the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+    /// Matching items in all.
+    pub total: u64,
+}
+
+impl From<SearchError> for AppError {
+    fn from(err: SearchError) -> Self {
+        match err {
+            SearchError::BadCursor => Self::bad_request(
+                "invalid_cursor",
+                "The cursor is not one this server gave out.",
+            ),
+            other => Self::Search(other.to_string()),
+        }
+    }
+}
+
+impl App {
+    /// Searches (or, with no text, browses) the gallery.
+    ///
+    /// # Errors
+    /// [`AppError::BadRequest`] for a malformed cursor; index or database errors.
+    pub async fn browse_gallery(&self, query: SearchQuery) -> Result<GalleryPage, AppError> {
+        let index = self.search()?.clone();
+        let page = tokio::task::spawn_blocking(move || index.search(&query))
+            .await
+            .map_err(|e| AppError::Unavailable(format!("search task: {e}")))??;
+        let ids: Vec<String> = page.hits.iter().map(|h| h.id.clone()).collect();
+        let mut items = self.store().gallery_items(&ids).await?;
+        let mut cards = Vec::with_capacity(items.len());
+        for hit in page.hits {
+            if let Some(pos) = items.iter().position(|i| i.id == hit.id) {
+                cards.push(GalleryCard {
+                    item: items.swap_remove(pos),
+                    snippet_html: hit.snippet_html,
+                });
+            }
+        }
+        Ok(GalleryPage {
+            cards,
+            next_cursor: page.next_cursor,
+            total: page.total,
+        })
+    }
+
+    /// One item and up to `related` items like it.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] for unknown ids.
+    pub async fn gallery_detail(
+        &self,
+        id: &str,
+        related: usize,
+    ) -> Result<(GalleryItemRow, Vec<GalleryItemRow>), AppError> {
+        let item = self.store().gallery_item(id).await?;
+        if !item
+            .images
+            .iter()
+            .any(atelier_db::gallery::GalleryImageRow::is_ready)
+        {
+            return Err(AppError::NotFound);
+        }
+        let related_ids = match self.search() {
+            Ok(index) => {
+                let index = index.clone();
+                let id = id.to_owned();
+                tokio::task::spawn_blocking(move || index.related(&id, related))
+                    .await
+                    .map_err(|e| AppError::Unavailable(format!("search task: {e}")))??
+            }
+            Err(_) => Vec::new(),
+        };
+        let related = self.store().gallery_items(&related_ids).await?;
+        Ok((item, related))
+    }
+}

@@ -1,0 +1,8 @@
+//! The public gallery: importing, images, the search index, browsing, and the demo gallery.
+
+pub mod browse;
+pub mod demo;
+pub mod fetch;
+pub mod images;
+pub mod import;
+pub mod index;

@@ -1,0 +1,214 @@
+//! Running a search: query building, the four orders, paging, hits with snippets.
+
+use std::collections::HashSet;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::Query;
+use tantivy::schema::Value;
+use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+
+use crate::analyzer::TermMatcher;
+use crate::cursor::{self, MAX_OFFSET};
+use crate::error::SearchError;
+use crate::index::Inner;
+use crate::query::{TextQuery, all_of, analyze, filters, text_query};
+use crate::rank::RankCollector;
+use crate::schema::{Fields, RANK_FAVORITES, RANK_LIKES, RANK_NEWEST};
+use crate::snippet::{head_html, snippet_html};
+use crate::types::{SearchHit, SearchPage, SearchQuery, Sort, clamp_limit};
+
+pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchError> {
+    let limit = clamp_limit(q.limit);
+    let offset = match q.cursor.as_deref() {
+        Some(c) => cursor::decode(c, q.sort.as_str())?,
+        None => q.offset.unwrap_or(0).min(MAX_OFFSET),
+    };
+    let searcher = inner.reader.searcher();
+    let f = &inner.fields;
+    let has_text = !q.text.trim().is_empty();
+    let terms = if has_text {
+        analyze(&mut inner.query_analyzer(), &inner.stopwords, &q.text)
+    } else {
+        Vec::new()
+    };
+    // Text with nothing searchable in it (punctuation, emoji) matches nothing.
+    if has_text && terms.is_empty() {
+        return Ok(SearchPage::default());
+    }
+    let text = if terms.is_empty() {
+        None
+    } else {
+        match text_query(&searcher, f, &terms, &inner.expansions)? {
+            Some(text) => Some(text),
+            None => return Ok(SearchPage::default()),
+        }
+    };
+    let page = Page { offset, limit };
+    let (found, total) = match (&text, order(q.sort, has_text)) {
+        (Some(text), None) => relevance(&searcher, f, q, text, page)?,
+        (_, Some(field)) => {
+            let mut clauses = filters(f, q);
+            if let Some(text) = &text {
+                let per_term = text.any.as_ref().or(text.exact.as_ref());
+                clauses.extend(per_term.into_iter().flatten().map(|c| c.box_clone()));
+            }
+            let query = all_of(clauses, None);
+            let collector = RankCollector {
+                field,
+                offset,
+                limit,
+            };
+            let (docs, total) = searcher.search(&*query, &collector)?;
+            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+        }
+        (None, None) => (Vec::new(), 0),
+    };
+    let highlight = text.map(|t| t.highlight).unwrap_or_default();
+    let hits = hits(&searcher, f, &found, &highlight, has_text)?;
+    let total = u64::try_from(total).unwrap_or(u64::MAX);
+    let next = offset + found.len();
+    let next_cursor = (found.len() == limit && (next as u64) < total && next <= MAX_OFFSET)
+        .then(|| cursor::encode(next, q.sort.as_str()));
+    Ok(SearchPage {
+        hits,
+        next_cursor,
+        total,
+    })
+}
+
+/// The slice of the result list a request asks for.
+#[derive(Clone, Copy)]
+struct Page {
+    offset: usize,
+    limit: usize,
+}
+
+impl Page {
+    fn top(self) -> TopDocs {
+        TopDocs::with_limit(self.limit.max(1)).and_offset(self.offset)
+    }
+}
+
+/// Relevance ranking in two tiers: documents matching every term exactly (BM25), then those
+/// that needed a fuzzy match for some term (BM25 of what matched). Exact matches therefore
+/// always rank above typo matches, and the exact tier of a one-word query is a plain term
+/// union that tantivy ranks with block-max WAND instead of scoring every match.
+///
+/// Reported scores keep the tiers apart: `1 + bm25` for exact, `bm25 / (1 + bm25)` (below 1)
+/// for fuzzy.
+fn relevance(
+    searcher: &Searcher,
+    f: &Fields,
+    q: &SearchQuery,
+    text: &TextQuery,
+    page: Page,
+) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+    let filtered = !filters(f, q).is_empty();
+    let mut found: Vec<(Score, DocAddress)> = Vec::new();
+    let mut exact_total = 0;
+    if let Some(exact) = &text.exact {
+        let query = tier(exact, f, q, None);
+        let prunable = !filtered && exact.len() == 1;
+        let (top, total) = collect(searcher, &*query, page, prunable, true)?;
+        found.extend(top.into_iter().map(|(s, a)| (1.0 + s, a)));
+        exact_total = total;
+    }
+    let Some(any) = &text.any else {
+        return Ok((found, exact_total));
+    };
+    // The fuzzy tier: everything matching, minus the exact tier.
+    let excluded = text.exact.as_ref().map(|exact| all_of(boxed(exact), None));
+    let query = match &text.fuzzy_only {
+        Some(only) => tier(&[only.box_clone()], f, q, excluded),
+        None => tier(any, f, q, excluded),
+    };
+    let fuzzy_page = Page {
+        offset: page.offset.saturating_sub(exact_total),
+        limit: page.limit - found.len(),
+    };
+    let (top, fuzzy_total) = collect(searcher, &*query, fuzzy_page, false, fuzzy_page.limit > 0)?;
+    found.extend(top.into_iter().map(|(s, a)| (s / (1.0 + s), a)));
+    Ok((found, exact_total + fuzzy_total))
+}
+
+/// Counts a tier and ranks its page: in one pass, or — for `prunable` queries (a bare term
+/// union, whose count is cheap) — a count plus a top-k pass that can skip most documents.
+fn collect(
+    searcher: &Searcher,
+    query: &dyn Query,
+    page: Page,
+    prunable: bool,
+    need_hits: bool,
+) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+    if !need_hits {
+        return Ok((Vec::new(), query.count(searcher)?));
+    }
+    if prunable {
+        let total = query.count(searcher)?;
+        if page.offset >= total {
+            return Ok((Vec::new(), total));
+        }
+        let top = searcher.search(query, &page.top().order_by_score())?;
+        return Ok((top, total));
+    }
+    Ok(searcher.search(query, &(page.top().order_by_score(), Count))?)
+}
+
+/// One tier's query: its per-term clauses and the filters, minus `excluded`.
+fn tier(
+    clauses: &[Box<dyn Query>],
+    f: &Fields,
+    q: &SearchQuery,
+    excluded: Option<Box<dyn Query>>,
+) -> Box<dyn Query> {
+    let mut all = boxed(clauses);
+    all.extend(filters(f, q));
+    all_of(all, excluded)
+}
+
+fn boxed(clauses: &[Box<dyn Query>]) -> Vec<Box<dyn Query>> {
+    clauses.iter().map(|c| c.box_clone()).collect()
+}
+
+fn hits(
+    searcher: &Searcher,
+    f: &Fields,
+    found: &[(Score, DocAddress)],
+    highlight: &HashSet<String>,
+    has_text: bool,
+) -> Result<Vec<SearchHit>, SearchError> {
+    let mut matcher = TermMatcher::new();
+    let mut hits = Vec::with_capacity(found.len());
+    for &(score, address) in found {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let Some(id) = doc.get_first(f.id).and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let prompt = doc
+            .get_first(f.prompt)
+            .and_then(|v| v.as_str())
+            .unwrap_or("");
+        let snippet_html = if has_text {
+            snippet_html(&mut matcher, prompt, highlight)
+        } else {
+            head_html(prompt)
+        };
+        hits.push(SearchHit {
+            id: id.to_owned(),
+            score,
+            snippet_html,
+        });
+    }
+    Ok(hits)
+}
+
+/// The rank field of a sorted order; `None` for relevance (BM25) with text.
+fn order(sort: Sort, has_text: bool) -> Option<&'static str> {
+    match sort {
+        Sort::Relevance if has_text => None,
+        // Browsing: trending, i.e. most liked, then newest.
+        Sort::Relevance | Sort::MostLiked => Some(RANK_LIKES),
+        Sort::Newest => Some(RANK_NEWEST),
+        Sort::MostFavorited => Some(RANK_FAVORITES),
+    }
+}

@@ -1,0 +1,431 @@
+//! Server-rendered pages (G1, G2, G9): the gallery with search and filter chips, the detail page,
+//! the language switch and the friendly 404. They work without JavaScript; `app.js` adds masonry,
+//! infinite scroll and the copy button.
+
+use super::gallery::GalleryParams;
+use crate::ApiError;
+use crate::i18n::{LANG_COOKIE, Lang, Messages};
+use crate::server::AppState;
+use crate::views::{CardView, author_label, image_path};
+use askama::Template;
+use atelier_search::Sort;
+use axum::Form;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::sync::LazyLock;
+use url::form_urlencoded;
+
+/// Cache-busting version of the assets: a hash of their content.
+pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in super::assets::APP_CSS
+        .bytes()
+        .chain(super::assets::APP_JS.bytes())
+    {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:08x}", hash >> 32)
+});
+
+/// A link that sets or clears one filter.
+#[derive(Debug, Clone)]
+pub struct Chip {
+    /// Shown text.
+    pub label: String,
+    /// Where it goes.
+    pub href: String,
+    /// Whether it is the current choice.
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    m: &'static Messages,
+    lang: Lang,
+    asset_version: &'a str,
+    here: String,
+    q: String,
+    cards: Vec<CardView>,
+    total: u64,
+    next_href: Option<String>,
+    sorts: Vec<Chip>,
+    models: Vec<Chip>,
+    aspects: Vec<Chip>,
+    clear_href: Option<String>,
+    filtered: bool,
+}
+
+struct DetailImage {
+    original: String,
+    src: String,
+    srcset: String,
+    width: i64,
+    height: i64,
+}
+
+#[derive(Template)]
+#[template(path = "detail.html")]
+struct DetailPage<'a> {
+    m: &'static Messages,
+    lang: Lang,
+    asset_version: &'a str,
+    here: String,
+    q: String,
+    title: String,
+    prompt: String,
+    prompt_lang: &'static str,
+    images: Vec<DetailImage>,
+    author: String,
+    handle: String,
+    author_url: Option<String>,
+    model: String,
+    aspect: String,
+    size: String,
+    categories: Vec<String>,
+    posted: String,
+    posted_iso: String,
+    likes: String,
+    source: String,
+    source_url: Option<String>,
+    is_demo: bool,
+    related: Vec<CardView>,
+}
+
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFoundPage<'a> {
+    m: &'static Messages,
+    lang: Lang,
+    asset_version: &'a str,
+    here: String,
+    q: String,
+}
+
+fn render(template: &impl Template) -> Result<Html<String>, ApiError> {
+    template.render().map(Html).map_err(|e| {
+        tracing::error!(error = %e, "template failed");
+        ApiError::internal("template")
+    })
+}
+
+/// The query string of the gallery with `key` set to `value` (or removed), the cursor dropped.
+fn href_with(params: &GalleryParams, key: &str, value: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let mut push = |k: &'static str, v: &Option<String>| {
+        if k != key
+            && let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty())
+        {
+            pairs.push((k, v.to_owned()));
+        }
+    };
+    push("q", &params.q);
+    push("model", &params.model);
+    push("aspect", &params.aspect);
+    push("category", &params.category);
+    push("source", &params.source);
+    push("from", &params.from);
+    push("to", &params.to);
+    push("sort", &params.sort);
+    let mut serializer = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &pairs {
+        serializer.append_pair(k, v);
+    }
+    if let Some(v) = value {
+        serializer.append_pair(key, v);
+    }
+    let query = serializer.finish();
+    if query.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/?{query}")
+    }
+}
+
+fn toggle_chip(
+    params: &GalleryParams,
+    key: &str,
+    current: Option<&String>,
+    value: &str,
+    label: String,
+) -> Chip {
+    let active = current.is_some_and(|c| c.eq_ignore_ascii_case(value));
+    Chip {
+        label,
+        href: href_with(params, key, (!active).then_some(value)),
+        active,
+    }
+}
+
+fn here(uri: &OriginalUri) -> String {
+    uri.0
+        .path_and_query()
+        .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// `GET /`: the gallery, searched and filtered by the query string.
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    axum::extract::Query(params): axum::extract::Query<GalleryParams>,
+) -> Result<Response, ApiError> {
+    let lang = Lang::from_headers(&headers);
+    let m = lang.messages();
+    // A page never fails on a bad parameter: it drops what it cannot read.
+    let mut query = params.to_query().unwrap_or_else(|_| {
+        GalleryParams {
+            q: params.q.clone(),
+            ..GalleryParams::default()
+        }
+        .to_query()
+        .unwrap_or_default()
+    });
+    if query.limit == 0 {
+        query.limit = 24;
+    }
+    let text = query.text.trim().to_owned();
+    let page = match state.app.browse_gallery(query.clone()).await {
+        Ok(page) => page,
+        Err(atelier_app::AppError::BadRequest { .. }) => {
+            query.cursor = None;
+            state.app.browse_gallery(query).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let next_href = page
+        .next_cursor
+        .as_ref()
+        .map(|c| href_with(&params, "cursor", Some(c)));
+    let mut sorts = Vec::new();
+    let current_sort =
+        Sort::parse(params.sort.as_deref().unwrap_or("")).unwrap_or(if text.is_empty() {
+            Sort::MostLiked
+        } else {
+            Sort::Relevance
+        });
+    let mut sort_options = vec![
+        (Sort::Newest, m.sort_newest),
+        (Sort::MostLiked, m.sort_likes),
+        (Sort::MostFavorited, m.sort_favorites),
+    ];
+    if !text.is_empty() {
+        sort_options.insert(0, (Sort::Relevance, m.sort_relevance));
+    }
+    for (option, label) in sort_options {
+        sorts.push(Chip {
+            label: label.to_owned(),
+            href: href_with(&params, "sort", Some(option.as_str())),
+            active: option == current_sort,
+        });
+    }
+    let facets = state.facets().await;
+    let models = facets
+        .models
+        .iter()
+        .map(|f| {
+            toggle_chip(
+                &params,
+                "model",
+                params.model.as_ref(),
+                &f.value,
+                f.value.clone(),
+            )
+        })
+        .collect();
+    let aspects = facets
+        .aspects
+        .iter()
+        .map(|f| {
+            toggle_chip(
+                &params,
+                "aspect",
+                params.aspect.as_ref(),
+                &f.value,
+                f.value.clone(),
+            )
+        })
+        .collect();
+    let filtered = [
+        &params.model,
+        &params.aspect,
+        &params.category,
+        &params.source,
+        &params.from,
+        &params.to,
+    ]
+    .iter()
+    .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()));
+    let clear_href = filtered.then(|| {
+        let keep = GalleryParams {
+            q: params.q.clone(),
+            sort: params.sort.clone(),
+            ..GalleryParams::default()
+        };
+        href_with(&keep, "", None)
+    });
+    let page_view = HomePage {
+        m,
+        lang,
+        asset_version: &ASSET_VERSION,
+        here: here(&uri),
+        q: text,
+        cards: page.cards.iter().filter_map(CardView::from_card).collect(),
+        total: page.total,
+        next_href,
+        sorts,
+        models,
+        aspects,
+        clear_href,
+        filtered,
+    };
+    Ok(page_response(render(&page_view)?, lang))
+}
+
+/// `GET /g/{id}`: one artwork with its full prompt, parameters, attribution and related items.
+pub async fn detail(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let lang = Lang::from_headers(&headers);
+    let (item, related) = match state.app.gallery_detail(&id, 12).await {
+        Ok(found) => found,
+        Err(
+            atelier_app::AppError::NotFound
+            | atelier_app::AppError::Db(atelier_app::DbError::NotFound),
+        ) => {
+            return Ok(not_found_page(&headers, &uri));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let m = lang.messages();
+    let images: Vec<DetailImage> = item
+        .images
+        .iter()
+        .filter(|i| i.is_ready())
+        .map(|i| DetailImage {
+            original: image_path(&item.id, i.position, "original"),
+            src: image_path(&item.id, i.position, "w1280"),
+            srcset: [640, 1280]
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{} {w}w",
+                        image_path(&item.id, i.position, &format!("w{w}"))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            width: i.width,
+            height: i.height,
+        })
+        .collect();
+    let size = images
+        .first()
+        .map(|i| format!("{} × {}", i.width, i.height))
+        .unwrap_or_default();
+    let cjk = item
+        .prompt
+        .chars()
+        .filter(|c| ('\u{3040}'..='\u{9fff}').contains(c))
+        .count();
+    let page_view = DetailPage {
+        m,
+        lang,
+        asset_version: &ASSET_VERSION,
+        here: here(&uri),
+        q: String::new(),
+        title: crate::views::excerpt(&item.prompt, 80),
+        prompt_lang: if cjk * 4 > item.prompt.chars().count() {
+            "zh"
+        } else {
+            "en"
+        },
+        prompt: item.prompt.clone(),
+        images,
+        author: author_label(&item),
+        handle: item.author_handle.clone(),
+        author_url: item.author_url.clone(),
+        model: item.model.clone(),
+        aspect: item.aspect.clone(),
+        size,
+        categories: item.categories.clone(),
+        posted: atelier_core::time::date(item.posted_at),
+        posted_iso: atelier_core::time::rfc3339(item.posted_at),
+        likes: crate::views::compact_number(item.likes),
+        source: item.source.clone(),
+        source_url: item.source_url.clone(),
+        is_demo: item.source == atelier_app::gallery::demo::DEMO_SOURCE,
+        related: related.iter().filter_map(CardView::from_item).collect(),
+    };
+    Ok(page_response(render(&page_view)?, lang))
+}
+
+/// The friendly 404 page, in the visitor's language.
+pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri) -> Response {
+    let lang = Lang::from_headers(headers);
+    let page = NotFoundPage {
+        m: lang.messages(),
+        lang,
+        asset_version: &ASSET_VERSION,
+        here: here(uri),
+        q: String::new(),
+    };
+    match render(&page) {
+        Ok(html) => (StatusCode::NOT_FOUND, page_response(html, lang)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Pages vary by language (cookie and Accept-Language) and are not cached by shared caches.
+fn page_response(html: Html<String>, lang: Lang) -> Response {
+    let mut response = html.into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Cookie, Accept-Language"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    if let Ok(v) = HeaderValue::from_str(lang.tag()) {
+        h.insert(header::CONTENT_LANGUAGE, v);
+    }
+    response
+}
+
+/// The language switch's form.
+#[derive(Debug, Deserialize)]
+pub struct LangForm {
+    lang: String,
+    next: Option<String>,
+}
+
+/// `POST /lang`: keeps the chosen language in a cookie and goes back to the page.
+pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
+    let lang = Lang::parse(&form.lang).unwrap_or(Lang::En);
+    let next = form
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_owned());
+    let secure = if state.app.settings().is_https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.tag()
+    );
+    let mut response = Redirect::to(&next).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}

@@ -1,0 +1,410 @@
+//! The public gallery over HTTP (G1, G2, C6, C7) with the real sample data, on a fresh database.
+
+use atelier_testkit::{TestApp, trending_sample};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+
+async fn app_with_sample(n: usize) -> TestApp {
+    let t = TestApp::new().await;
+    let summary = t.import(&trending_sample(n)).await;
+    assert_eq!(summary.created, n as u64);
+    t
+}
+
+#[tokio::test]
+async fn g1_gallery_api_lists_imported_items_with_attribution() {
+    let t = app_with_sample(12).await;
+    let r = t.get("/api/v1/gallery?limit=5").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 5);
+    assert!(body["next_cursor"].is_string());
+    let first = &items[0];
+    for field in [
+        "id",
+        "prompt",
+        "model",
+        "aspect",
+        "image_url",
+        "thumb_url",
+        "source",
+        "source_url",
+        "created_at",
+    ] {
+        assert!(first[field].is_string(), "{field} in {first}");
+    }
+    assert!(
+        first["categories"].is_array()
+            && first["width"].as_i64().unwrap() > 0
+            && first["height"].as_i64().unwrap() > 0
+    );
+    assert_eq!(first["source"], "x");
+    assert!(first["author"]["handle"].is_string() && first["author"]["name"].is_string());
+    assert!(
+        first["author"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://x.com/")
+    );
+    assert!(first["source_url"].as_str().unwrap().contains("/status/"));
+    assert!(first["likes"].is_i64() && first["favorites"].is_i64());
+    // Browsing order is trending: most liked first.
+    let likes: Vec<i64> = items.iter().map(|i| i["likes"].as_i64().unwrap()).collect();
+    assert!(likes.windows(2).all(|w| w[0] >= w[1]), "{likes:?}");
+
+    // Paging through with the cursor gives every item exactly once.
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/gallery?limit=5&cursor={c}"),
+            None => "/api/v1/gallery?limit=5".to_owned(),
+        };
+        let page = t.get(&url).await.json();
+        for item in page["items"].as_array().unwrap() {
+            assert!(
+                seen.insert(item["id"].as_str().unwrap().to_owned()),
+                "duplicate across pages"
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 12);
+
+    let id = first["id"].as_str().unwrap();
+    let one = t.get(&format!("/api/v1/gallery/{id}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.json()["prompt"], first["prompt"]);
+}
+
+#[tokio::test]
+async fn g2_search_finds_words_with_highlights_and_filters() {
+    let t = app_with_sample(40).await;
+    let all = t.get("/api/v1/gallery?limit=100").await.json();
+    let target = &all["items"][3];
+    // A distinctive word of the target's prompt.
+    let prompt = target["prompt"].as_str().unwrap();
+    let word = prompt
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 7 && w.chars().all(|c| c.is_ascii_alphabetic()))
+        .max_by_key(|w| w.len())
+        .unwrap()
+        .to_lowercase();
+    let r = t.get(&format!("/api/v1/gallery?q={word}")).await.json();
+    let ids: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&target["id"].as_str().unwrap()),
+        "`{word}` did not find its item"
+    );
+    let hit = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == target["id"])
+        .unwrap();
+    assert!(
+        hit["highlight"].as_str().unwrap().contains("<mark>"),
+        "{hit}"
+    );
+
+    let model = target["model"].as_str().unwrap();
+    let filtered = t
+        .get(&format!("/api/v1/gallery?model={model}&limit=100"))
+        .await
+        .json();
+    assert!(
+        filtered["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["model"] == model)
+    );
+    let newest = t.get("/api/v1/gallery?sort=newest&limit=100").await.json();
+    let dates: Vec<&str> = newest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["created_at"].as_str().unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[tokio::test]
+async fn g2_hostile_queries_never_fail_and_bad_parameters_are_400() {
+    let t = app_with_sample(5).await;
+    let long = "lorem ipsum ".repeat(900);
+    for q in [
+        "\"unbalanced",
+        "a:b",
+        "(((",
+        "AND OR NOT",
+        "*?~^",
+        "+-!",
+        "🎨",
+        "",
+        "\":()",
+        "橘猫 AND",
+        long.as_str(),
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        let r = t.get(&format!("/api/v1/gallery?q={encoded}")).await;
+        assert_eq!(r.status, StatusCode::OK, "query {q:?}");
+        assert!(r.json()["items"].is_array());
+    }
+    assert_eq!(
+        t.get("/api/v1/gallery?limit=1000").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(
+        t.get("/api/v1/gallery?limit=0").await.json()["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    for bad in [
+        "cursor=not-a-cursor",
+        "sort=sideways",
+        "limit=many",
+        "from=yesterday",
+    ] {
+        let r = t.get(&format!("/api/v1/gallery?{bad}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(!r.error_code().is_empty());
+    }
+    assert_eq!(
+        t.get("/api/v1/gallery/unknown-id").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn reimport_updates_and_never_duplicates() {
+    let t = app_with_sample(6).await;
+    let again = t.import(&trending_sample(6)).await;
+    assert_eq!((again.created, again.updated), (0, 6));
+    assert_eq!(t.app.store().gallery_count().await.unwrap(), 6);
+    assert_eq!(t.get("/api/v1/gallery?limit=100").await.json()["total"], 6);
+}
+
+#[tokio::test]
+async fn bad_records_are_skipped_with_their_numbers() {
+    let t = TestApp::new().await;
+    let numbers = std::sync::Mutex::new(Vec::new());
+    let text = "{\"id\":\"a\",\"prompt\":\"a red fox\"}\nnot json\n{\"id\":\"b\"}\n{\"id\":\"c\",\"prompt\":\"a blue owl\",\"date\":\"never\"}\n{\"id\":\"d\",\"prompt\":\"a green frog\"}\n";
+    let records = atelier_app::gallery::import::read_records(text.as_bytes()).unwrap();
+    let options = atelier_app::gallery::import::ImportOptions {
+        fetcher: None,
+        render_missing: true,
+        concurrency: 1,
+    };
+    let summary = t
+        .app
+        .import_gallery(records, &options, |o| {
+            if let atelier_app::gallery::import::RecordOutcome::Bad { number, .. } = o {
+                numbers.lock().unwrap().push(*number);
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.bad, summary.rendered), (2, 3, 2));
+    let mut numbers = numbers.into_inner().unwrap();
+    numbers.sort_unstable();
+    assert_eq!(numbers, vec![2, 3, 4]);
+}
+
+#[tokio::test]
+async fn c6_gallery_images_are_cacheable_for_at_most_7_days_with_validators_and_ranges() {
+    let t = app_with_sample(2).await;
+    let item = &t.get("/api/v1/gallery").await.json()["items"][0];
+    let path = item["image_url"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1:8080", "");
+    let r = t.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), Some("image/png"));
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
+    assert!(r.header("set-cookie").is_none());
+    let cache = r.header("cache-control").unwrap();
+    assert!(
+        cache.starts_with("public") && !cache.contains("immutable"),
+        "{cache}"
+    );
+    let max_age: u64 = cache
+        .split("max-age=")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(max_age <= 7 * 24 * 3600);
+    assert_eq!(&r.body[..8], b"\x89PNG\r\n\x1a\n");
+    let etag = r.header("etag").unwrap().to_owned();
+    assert!(r.header("last-modified").is_some());
+
+    let conditional = Request::get(&path)
+        .header("if-none-match", &etag)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(
+        t.request(conditional).await.status,
+        StatusCode::NOT_MODIFIED
+    );
+    let ranged = t
+        .request(
+            Request::get(&path)
+                .header("range", "bytes=0-7")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(ranged.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(&ranged.body[..], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        ranged
+            .header("content-range")
+            .unwrap()
+            .starts_with("bytes 0-7/")
+    );
+    let past = t
+        .request(
+            Request::get(&path)
+                .header("range", "bytes=999999999-")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
+
+    // Thumbnails were made by the background job, as WebP.
+    let thumb = t
+        .get(
+            &item["thumb_url"]
+                .as_str()
+                .unwrap()
+                .replace("http://127.0.0.1:8080", ""),
+        )
+        .await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    assert_eq!(thumb.header("content-type"), Some("image/webp"));
+    assert_eq!(&thumb.body[8..12], b"WEBP");
+    for missing in [
+        "/img/g/nope/0/original",
+        &path.replace("/original", "/w999"),
+        &path.replace("/0/", "/7/"),
+    ] {
+        assert_eq!(
+            t.get(missing).await.status,
+            StatusCode::NOT_FOUND,
+            "{missing}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn c7_a_taken_down_item_disappears_at_once_and_is_never_imported_again() {
+    let t = app_with_sample(3).await;
+    let item = t.get("/api/v1/gallery").await.json()["items"][0].clone();
+    let id = item["id"].as_str().unwrap();
+    assert!(
+        t.app
+            .store()
+            .take_down_gallery_item(id, t.clock_now())
+            .await
+            .unwrap()
+    );
+    t.app.sync_search_index().await.unwrap();
+    assert_eq!(
+        t.get(&format!("/api/v1/gallery/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let ids: Vec<String> = t.get("/api/v1/gallery").await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!ids.contains(&id.to_owned()));
+    let again = t.import(&trending_sample(3)).await;
+    assert_eq!((again.tombstoned, again.updated, again.created), (1, 2, 0));
+}
+
+#[tokio::test]
+async fn a_second_node_picks_up_imports_and_removals_from_the_change_log() {
+    let t = app_with_sample(4).await;
+    // Another node: its own search index, the same database.
+    let other = atelier_app::App::from_parts(
+        t.app.settings().clone(),
+        t.db.store.clone(),
+        t.app.blobs().clone(),
+        std::sync::Arc::new(t.clock.clone()),
+        Some(atelier_search::SearchIndex::in_memory().unwrap()),
+    );
+    let report = other.sync_search_index().await.unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(other.search().unwrap().doc_count(), 4);
+    t.import(&trending_sample(6)).await;
+    let report = other.sync_search_index().await.unwrap();
+    assert!(!report.rebuilt);
+    assert_eq!(other.search().unwrap().doc_count(), 6);
+    let id = t.get("/api/v1/gallery").await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.app
+        .store()
+        .take_down_gallery_item(&id, t.clock_now())
+        .await
+        .unwrap();
+    other.sync_search_index().await.unwrap();
+    assert_eq!(other.search().unwrap().doc_count(), 5);
+}
+
+#[tokio::test]
+async fn meigen_compatible_search_and_image_routes() {
+    let t = app_with_sample(5).await;
+    let r = t.get("/api/search?q=&type=posts&limit=3&offset=1").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    assert_eq!(body["success"], true);
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 3);
+    let post = &data[0];
+    for field in [
+        "id",
+        "text",
+        "thumbnail_url",
+        "author_username",
+        "author_display_name",
+        "model",
+    ] {
+        assert!(post[field].is_string(), "{field}: {post}");
+    }
+    assert!(post["media_urls"].is_array() && post["prompt_ready"] == true);
+    assert!(post["likes"].is_i64() && post["views"].is_i64() && post["image_width"].is_i64());
+    assert_eq!(post["rank"], 2);
+    let id = post["id"].as_str().unwrap();
+    let one = t.get(&format!("/api/images/{id}")).await.json();
+    assert_eq!(
+        (one["success"].as_bool(), one["data"]["id"].as_str()),
+        (Some(true), Some(id))
+    );
+    let missing = t.get("/api/images/nope").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.json()["success"], false);
+}

@@ -1,0 +1,108 @@
+// Starts a real Atelier instance for the browser tests: imports a sample of the real data with
+// offline rendering, serves it on a free port, and drives Debian's Chromium with playwright-core.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import net from "node:net";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repo = resolve(here, "../..");
+export const artifacts = join(repo, "test-artifacts", "screenshots");
+const binary = process.env.ATELIER_BIN || join(repo, "target", "debug", "atelier");
+const sharedData = resolve(repo, "..", "shared", "data", "trending-prompts.json");
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+    server.on("error", fail);
+  });
+}
+
+async function waitFor(check, what, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
+}
+
+/** Imports `count` real posts and serves them. Returns { url, stop }. */
+export async function startInstance(count = 60) {
+  const dir = mkdtempSync(join(tmpdir(), "atelier-browser-"));
+  const sample = JSON.parse(readFileSync(sharedData, "utf8")).slice(0, count);
+  const file = join(dir, "sample.json");
+  writeFileSync(file, JSON.stringify(sample));
+  const env = { ...process.env, ATELIER_DATA_DIR: join(dir, "data"), ATELIER_LOG__FORMAT: "json" };
+  delete env.ATELIER_DATABASE_URL;
+  execFileSync(binary, ["import", file, "--render-missing"], { env, cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(binary, ["serve"], {
+    env: { ...env, ATELIER_BIND: `127.0.0.1:${port}` },
+    cwd: dir,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let logs = "";
+  child.stderr.on("data", (d) => (logs += d));
+  await waitFor(async () => (await fetch(`${url}/healthz`)).ok, "the server");
+  await waitFor(async () => {
+    const body = await (await fetch(`${url}/api/v1/gallery?limit=1`)).json();
+    return body.total === count;
+  }, "the search index");
+  // Thumbnails are made by background jobs: wait until the first ones are WebP.
+  await waitFor(async () => {
+    const body = await (await fetch(`${url}/api/v1/gallery?limit=3`)).json();
+    for (const item of body.items) {
+      const r = await fetch(item.thumb_url);
+      if (r.headers.get("content-type") !== "image/webp") return false;
+    }
+    return true;
+  }, "thumbnails");
+  return {
+    url,
+    logs: () => logs,
+    stop: () =>
+      new Promise((ok) => {
+        child.on("exit", () => ok());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
+}
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1440, height: 900 };
