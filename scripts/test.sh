@@ -109,6 +109,10 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
     || { ci && fail "could not install chromium"; }
 fi
+if command -v chromium >/dev/null 2>&1 && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+  echo "installing CJK fonts for the screenshots"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null || true
+fi
 if command -v chromium >/dev/null 2>&1; then
   cargo build -p atelier --locked
   (

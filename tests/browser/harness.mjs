@@ -101,6 +101,12 @@ export async function launchBrowser() {
 
 export async function screenshot(page, name) {
   mkdirSync(artifacts, { recursive: true });
+  // Wait for the images in view, so the picture shows what a person sees.
+  await page.waitForFunction(() =>
+    Array.from(document.images)
+      .filter((i) => i.getBoundingClientRect().top < window.innerHeight)
+      .every((i) => i.complete),
+  );
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: false });
 }
 

@@ -235,7 +235,7 @@ impl Store {
         items: &[GalleryItemInput],
         now: UnixMillis,
     ) -> Result<Vec<UpsertOutcome>, DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(items.len());
         for item in items {
             outcomes.push(upsert_in(&mut tx, item, now).await?);
@@ -370,7 +370,7 @@ impl Store {
         byte_size: i64,
         now: UnixMillis,
     ) -> Result<(), DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE gallery_images SET status = 'ready', width = $3, height = $4, content_type = $5, byte_size = $6, \
              thumb_widths = '', updated_at = $7 WHERE item_id = $1 AND position = $2",
@@ -467,7 +467,7 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn take_down_gallery_item(&self, id: &str, now: UnixMillis) -> Result<bool, DbError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(row) =
             sqlx::query("SELECT source, source_post_id FROM gallery_items WHERE id = $1")
                 .bind(id)

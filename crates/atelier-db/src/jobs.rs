@@ -319,7 +319,7 @@ impl Store {
         .bind(now)
         .execute(self.pool())
         .await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin_write().await?;
         let taken = sqlx::query(
             "UPDATE periodic_jobs SET next_run_at = $2 + $3, interval_ms = $3, last_enqueued_at = $2 \
              WHERE name = $1 AND next_run_at <= $2",

@@ -100,6 +100,18 @@ impl Store {
         self.kind
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that a transaction which reads before it writes waits for other
+    /// writers (busy timeout) instead of failing when its snapshot goes stale.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DatabaseKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DatabaseKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// The pool, for the aggregate modules of this crate.
     pub(crate) const fn pool(&self) -> &AnyPool {
         &self.pool

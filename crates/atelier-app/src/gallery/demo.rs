@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub const DEMO_ITEMS: u32 = 2_400;
 /// Items per seeding job.
 const BATCH: u32 = 24;
+/// Time between the starts of two seeding jobs.
+const SEED_STAGGER: std::time::Duration = std::time::Duration::from_millis(1500);
 /// Bump to reseed existing demo instances after the vocabulary changes.
 const DEMO_VERSION: &str = "1";
 /// The source name of demo items.
@@ -295,17 +297,20 @@ impl App {
             return Ok(0);
         }
         let mut jobs = 0;
-        for from in (0..DEMO_ITEMS).step_by(BATCH as usize) {
+        for (n, from) in (0..DEMO_ITEMS).step_by(BATCH as usize).enumerate() {
             let job = SeedJob {
                 from,
                 to: (from + BATCH).min(DEMO_ITEMS),
             };
+            // Staggered, so thumbnails of drawn items and visitors' requests are served in between.
+            let delay = SEED_STAGGER * u32::try_from(n).unwrap_or(u32::MAX);
             self.queue()
                 .enqueue(
                     JobKind::DemoSeed.name(),
                     &job,
                     atelier_jobs::EnqueueOptions {
                         dedup_key: Some(format!("demo:{from}")),
+                        delay: Some(delay),
                         ..Default::default()
                     },
                 )

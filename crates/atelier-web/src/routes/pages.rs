@@ -223,9 +223,12 @@ pub async fn home(
         });
     }
     let facets = state.facets().await;
+    // A filter with a single value filters nothing: show a group only when it offers a choice.
+    let offers_choice = |values: &[atelier_db::gallery::Facet]| values.len() > 1;
     let models = facets
         .models
         .iter()
+        .filter(|_| offers_choice(&facets.models))
         .map(|f| {
             toggle_chip(
                 &params,
@@ -239,6 +242,7 @@ pub async fn home(
     let aspects = facets
         .aspects
         .iter()
+        .filter(|_| offers_choice(&facets.aspects))
         .map(|f| {
             toggle_chip(
                 &params,
