@@ -95,3 +95,26 @@ impl App {
         Ok((item, related))
     }
 }
+
+impl App {
+    /// Takes an item down at its creator's request (C7): its rows go, a tombstone keeps it from
+    /// ever being imported again, every stored image and thumbnail is deleted, and the search
+    /// index drops it at once on this node (other nodes within seconds, from the change log).
+    /// Returns whether the item existed.
+    ///
+    /// # Errors
+    /// Database, storage or index errors.
+    pub async fn take_down_gallery_item(&self, id: &str) -> Result<bool, AppError> {
+        let existed = self
+            .store()
+            .take_down_gallery_item(id, self.now_ms())
+            .await?;
+        self.blobs()
+            .delete_prefix(&atelier_media::BlobKey::gallery_item_prefix(id))
+            .await?;
+        if existed && self.search().is_ok() {
+            self.sync_search_index().await?;
+        }
+        Ok(existed)
+    }
+}

@@ -321,14 +321,19 @@ async fn c7_a_taken_down_item_disappears_at_once_and_is_never_imported_again() {
     let t = app_with_sample(3).await;
     let item = t.get("/api/v1/gallery").await.json()["items"][0].clone();
     let id = item["id"].as_str().unwrap();
-    assert!(
-        t.app
-            .store()
-            .take_down_gallery_item(id, t.clock_now())
-            .await
-            .unwrap()
+    let original = item["image_url"]
+        .as_str()
+        .unwrap()
+        .replace("http://127.0.0.1:8080", "");
+    assert_eq!(t.get(&original).await.status, StatusCode::OK);
+    assert!(t.app.take_down_gallery_item(id).await.unwrap());
+    assert_eq!(t.get(&original).await.status, StatusCode::NOT_FOUND);
+    // Every stored image and thumbnail of the item is gone from storage, not only from the database.
+    let prefix = atelier_media::BlobKey::gallery_item_prefix(id);
+    assert_eq!(
+        futures::StreamExt::count(t.app.blobs().list(Some(&prefix))).await,
+        0
     );
-    t.app.sync_search_index().await.unwrap();
     assert_eq!(
         t.get(&format!("/api/v1/gallery/{id}")).await.status,
         StatusCode::NOT_FOUND
@@ -366,11 +371,7 @@ async fn a_second_node_picks_up_imports_and_removals_from_the_change_log() {
         .as_str()
         .unwrap()
         .to_owned();
-    t.app
-        .store()
-        .take_down_gallery_item(&id, t.clock_now())
-        .await
-        .unwrap();
+    t.app.take_down_gallery_item(&id).await.unwrap();
     other.sync_search_index().await.unwrap();
     assert_eq!(other.search().unwrap().doc_count(), 5);
 }
