@@ -361,6 +361,7 @@ fn main() {
         .unwrap_or(1);
     let only = std::env::var("SEARCH_BENCH_ONLY").ok();
     let mut timings: Vec<(Kind, Duration, u64)> = Vec::with_capacity(QUERIES * rounds);
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for i in 0..QUERIES * rounds {
         if i % QUERIES == 0 {
             qrng = Rng(0x51_7cc1_b727_220a);
@@ -372,7 +373,14 @@ fn main() {
         }
         let started = Instant::now();
         let page = index.search(&q).unwrap();
-        timings.push((kind, started.elapsed(), page.total));
+        let took = started.elapsed();
+        timings.push((kind, took, page.total));
+        slowest.push((
+            took,
+            format!("{} {:?} sort={}", kind.name(), q.text, q.sort.as_str()),
+        ));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        slowest.truncate(5);
     }
 
     println!("## atelier-search benchmark\n");
@@ -433,4 +441,9 @@ fn main() {
         percentile(&all, 99),
         percentile(&all, 100),
     );
+    println!();
+    println!("Slowest queries:");
+    for (took, what) in slowest {
+        println!("- {:.2} ms: {what}", took.as_secs_f64() * 1000.0);
+    }
 }

@@ -6,9 +6,10 @@
 //! - exactly; or
 //! - fuzzily (Latin terms only): Levenshtein 1 from 5 typed characters, 2 from 9 (fewer for
 //!   short stems), and as a prefix for the last term while it is still being typed. The fuzzy
-//!   candidates are read from the term dictionaries (the [`MAX_EXPANSIONS`] most frequent per
-//!   field, remembered per index generation in an [`ExpansionCache`]) and scored as BM25 ×
-//!   [`FUZZY_WEIGHT`].
+//!   candidates are read from the term dictionaries: the [`MAX_EXPANSIONS`] most frequent per
+//!   field among those [`MIN_POPULARITY_RATIO`] times more frequent than the typed term (a
+//!   typo is rare, its correction common), remembered per index generation in an
+//!   [`ExpansionCache`], and scored as BM25 × [`FUZZY_WEIGHT`].
 //!
 //! Ranking is tiered (see [`crate::search`]): documents matching every term exactly come first,
 //! then those that needed a fuzzy match. Filters are exact term or range clauses that add no
@@ -33,6 +34,11 @@ use crate::types::SearchQuery;
 
 /// Multiplier of the BM25 score of fuzzy (typo or prefix) matches.
 const FUZZY_WEIGHT: f32 = 0.5;
+/// A fuzzy candidate must be in this many times more documents than the term as typed (in the
+/// same field). The rule of spell checkers' "more popular" suggestions: a typo is rare and its
+/// correction common, while two common neighbours ("light", "night") are different words, not
+/// typos of each other. Terms absent from a field accept any candidate there.
+const MIN_POPULARITY_RATIO: u64 = 4;
 /// Most fuzzy candidates kept per term and field.
 const MAX_EXPANSIONS: usize = 8;
 /// Most matching dictionary terms looked at per term, field and segment while collecting
@@ -64,6 +70,8 @@ pub(crate) struct QueryTerm {
     pub text: String,
     /// CJK n-grams are matched exactly only.
     pub cjk: bool,
+    /// Stopwords (kept only in a query of nothing else) are matched exactly only.
+    stopword: bool,
     /// The last Latin term of a text that does not end in a space or punctuation.
     pub prefix: bool,
     /// Byte offset in the text where the term's token ends.
@@ -107,6 +115,7 @@ pub(crate) fn analyze(
         terms.push(QueryTerm {
             text: token.text.clone(),
             cjk: token.text.chars().any(is_cjk),
+            stopword: stopwords.contains(&token.text),
             prefix: false,
             end: token.offset_to,
             typed_chars: text
@@ -114,12 +123,14 @@ pub(crate) fn analyze(
                 .map_or(0, |w| w.chars().count()),
         });
     }
-    if terms.iter().any(|t| !stopwords.contains(&t.text)) {
-        terms.retain(|t| !stopwords.contains(&t.text));
+    if terms.iter().any(|t| !t.stopword) {
+        terms.retain(|t| !t.stopword);
     }
     if let Some(last) = terms.last_mut() {
-        last.prefix =
-            !last.cjk && last.end == text.len() && last.text.chars().count() >= MIN_PREFIX_CHARS;
+        last.prefix = !last.cjk
+            && !last.stopword
+            && last.end == text.len()
+            && last.text.chars().count() >= MIN_PREFIX_CHARS;
     }
     terms
 }
@@ -130,7 +141,7 @@ pub(crate) fn analyze(
 #[derive(Debug, Default)]
 pub(crate) struct ExpansionCache {
     generation: u64,
-    map: HashMap<(Field, String, u8, bool), Vec<String>>,
+    map: HashMap<(Field, String, u8, bool, u64), Vec<String>>,
 }
 
 /// The compiled text part of a query: one clause per term, in two tiers.
@@ -141,9 +152,21 @@ pub(crate) struct TextQuery {
     /// Per term: its exact and fuzzy matches. `None` when no term has fuzzy candidates (then
     /// every match is exact).
     pub any: Option<Vec<Box<dyn Query>>>,
+    /// Per term, for the sorted orders (which interleave everything they match): its exact
+    /// matches, or its fuzzy ones when it has none — typos are corrected, but "cat" sorted by
+    /// date does not also list "catalog".
+    pub sorted: Vec<Box<dyn Query>>,
+    /// Multi-term queries: every fuzzy candidate of every term, scoring nothing. A document of
+    /// the fuzzy tier misses some term exactly, so it holds one of these: as an extra required
+    /// clause it changes no result but lets the intersection start from these (usually rare)
+    /// postings instead of the common words' ones.
+    pub fuzzy_guard: Option<Box<dyn Query>>,
     /// Single-term queries: the fuzzy candidates alone (the fuzzy tier, once the exact matches
     /// are excluded, needs no exact postings).
     pub fuzzy_only: Option<Box<dyn Query>>,
+    /// Whether every exact clause is a single term query (each term found in one field only):
+    /// then the exact tier is a plain term intersection, rankable with block-max WAND.
+    pub exact_is_plain: bool,
     /// Prompt terms (exact and fuzzy) to highlight in snippets.
     pub highlight: HashSet<String>,
 }
@@ -158,7 +181,10 @@ pub(crate) fn text_query(
 ) -> Result<Option<TextQuery>, SearchError> {
     let mut exact_clauses: Vec<Box<dyn Query>> = Vec::with_capacity(terms.len());
     let mut any_clauses: Vec<Box<dyn Query>> = Vec::with_capacity(terms.len());
+    let mut sorted_clauses: Vec<Box<dyn Query>> = Vec::with_capacity(terms.len());
+    let mut all_fuzzy: Vec<Box<dyn Query>> = Vec::new();
     let mut all_exact = true;
+    let mut exact_is_plain = true;
     let mut some_fuzzy = false;
     let mut fuzzy_only = None;
     let mut highlight = HashSet::new();
@@ -169,9 +195,12 @@ pub(crate) fn text_query(
     ];
     for term in terms {
         let mut exact: Vec<Box<dyn Query>> = Vec::new();
-        for (field, boost) in boosted {
+        let mut exact_df = [0u64; 3];
+        for (i, (field, boost)) in boosted.into_iter().enumerate() {
             let t = Term::from_field_text(field, &term.text);
-            if searcher.doc_freq(&t)? > 0 {
+            let df = searcher.doc_freq(&t)?;
+            exact_df[i] = df;
+            if df > 0 {
                 if field == f.prompt {
                     highlight.insert(term.text.clone());
                 }
@@ -180,8 +209,9 @@ pub(crate) fn text_query(
         }
         let mut fuzzy: Vec<Box<dyn Query>> = Vec::new();
         if let Some(fuzzy_spec) = fuzzy_spec(term) {
-            for (field, boost) in boosted {
-                for candidate in expand_cached(searcher, field, &fuzzy_spec, cache)? {
+            for (i, (field, boost)) in boosted.into_iter().enumerate() {
+                let min_df = exact_df[i].saturating_mul(MIN_POPULARITY_RATIO);
+                for candidate in expand_cached(searcher, field, &fuzzy_spec, min_df, cache)? {
                     if field == f.prompt {
                         highlight.insert(candidate.clone());
                     }
@@ -194,12 +224,17 @@ pub(crate) fn text_query(
             return Ok(None);
         }
         all_exact &= !exact.is_empty();
+        exact_is_plain &= exact.len() == 1;
         some_fuzzy |= !fuzzy.is_empty();
+        all_fuzzy.extend(fuzzy.iter().map(|q| q.box_clone()));
         if terms.len() == 1 && !fuzzy.is_empty() {
             fuzzy_only = Some(any_of(fuzzy.iter().map(|q| q.box_clone()).collect()));
         }
-        if !exact.is_empty() {
+        if exact.is_empty() {
+            sorted_clauses.push(any_of(fuzzy.iter().map(|q| q.box_clone()).collect()));
+        } else {
             exact_clauses.push(any_of(exact.iter().map(|q| q.box_clone()).collect()));
+            sorted_clauses.push(any_of(exact.iter().map(|q| q.box_clone()).collect()));
         }
         exact.extend(fuzzy);
         any_clauses.push(any_of(exact));
@@ -207,7 +242,11 @@ pub(crate) fn text_query(
     Ok(Some(TextQuery {
         exact: all_exact.then_some(exact_clauses),
         any: some_fuzzy.then_some(any_clauses),
+        sorted: sorted_clauses,
+        fuzzy_guard: (terms.len() > 1 && !all_fuzzy.is_empty())
+            .then(|| no_score(any_of(all_fuzzy))),
         fuzzy_only,
+        exact_is_plain,
         highlight,
     }))
 }
@@ -255,7 +294,7 @@ impl FuzzySpec {
 
 /// How a term's typo and prefix candidates are found, if it has any.
 fn fuzzy_spec(term: &QueryTerm) -> Option<FuzzySpec> {
-    if term.cjk {
+    if term.cjk || term.stopword {
         return None;
     }
     // The distance follows the word as typed: a typo in a suffix the stemmer strips from the
@@ -283,10 +322,11 @@ fn expand_cached(
     searcher: &Searcher,
     field: Field,
     spec: &FuzzySpec,
+    min_df: u64,
     cache: &Mutex<ExpansionCache>,
 ) -> Result<Vec<String>, SearchError> {
     let generation = searcher.generation().generation_id();
-    let key = (field, spec.text.clone(), spec.distance, spec.prefix);
+    let key = (field, spec.text.clone(), spec.distance, spec.prefix, min_df);
     {
         let cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.generation == generation
@@ -295,7 +335,7 @@ fn expand_cached(
             return Ok(found.clone());
         }
     }
-    let found = expand(searcher, field, &spec.query(), &spec.text)?;
+    let found = expand(searcher, field, &spec.query(), &spec.text, min_df)?;
     let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
     if cache.generation != generation || cache.map.len() >= EXPANSION_CACHE_ENTRIES {
         cache.generation = generation;
@@ -305,12 +345,14 @@ fn expand_cached(
     Ok(found)
 }
 
-/// The most frequent dictionary terms of `field` matched by the automaton, `exclude` aside.
+/// The most frequent dictionary terms of `field` matched by the automaton that are in more
+/// than `min_df` documents, `exclude` aside.
 fn expand(
     searcher: &Searcher,
     field: Field,
     query: &FuzzyTermQuery,
     exclude: &str,
+    min_df: u64,
 ) -> Result<Vec<String>, SearchError> {
     let automaton = query.automaton()?;
     let mut found: HashMap<Vec<u8>, u64> = HashMap::new();
@@ -326,7 +368,8 @@ fn expand(
             }
         }
     }
-    let mut ranked: Vec<(Vec<u8>, u64)> = found.into_iter().collect();
+    let mut ranked: Vec<(Vec<u8>, u64)> =
+        found.into_iter().filter(|(_, df)| *df > min_df).collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(ranked
         .into_iter()
@@ -415,6 +458,12 @@ mod tests {
         assert_eq!(texts, ["not"]);
         let texts: Vec<String> = run("the AND or").into_iter().map(|t| t.text).collect();
         assert_eq!(texts, ["the", "and", "or"]);
+        // Stopwords are never matched fuzzily or as a prefix.
+        assert!(
+            run("the AND or")
+                .iter()
+                .all(|t| !t.prefix && fuzzy_spec(t).is_none())
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::ColumnValues;
+use tantivy::columnar::{Cardinality, Column, ColumnValues};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::schema::ID_HASH;
@@ -39,10 +39,9 @@ impl Collector for RankCollector {
         segment_ord: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<RankSegmentCollector> {
-        let ff = reader.fast_fields();
         Ok(RankSegmentCollector {
-            rank: ff.column_first_or_default::<u64>(self.field)?,
-            hash: ff.column_first_or_default::<u64>(ID_HASH)?,
+            rank: dense_column(reader, self.field)?,
+            hash: dense_column(reader, ID_HASH)?,
             segment_ord,
             keep: self.offset + self.limit,
             top: BinaryHeap::new(),
@@ -69,6 +68,21 @@ impl Collector for RankCollector {
         let page = all.into_iter().skip(self.offset).take(self.limit).collect();
         Ok((page, count))
     }
+}
+
+/// A u64 fast field's values by doc id. Every document has its ranks, so the column is dense
+/// and read directly: tantivy's `first_or_default_col` adapter would look each row up through
+/// the column index and unpack ranges value by value.
+fn dense_column(
+    reader: &SegmentReader,
+    field: &str,
+) -> tantivy::Result<Arc<dyn ColumnValues<u64>>> {
+    let column: Column<u64> = reader.fast_fields().u64(field)?;
+    Ok(if column.get_cardinality() == Cardinality::Full {
+        column.values
+    } else {
+        column.first_or_default_col(0)
+    })
 }
 
 /// Per-segment state of [`RankCollector`].

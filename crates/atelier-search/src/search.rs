@@ -49,8 +49,7 @@ pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchEr
         (_, Some(field)) => {
             let mut clauses = filters(f, q);
             if let Some(text) = &text {
-                let per_term = text.any.as_ref().or(text.exact.as_ref());
-                clauses.extend(per_term.into_iter().flatten().map(|c| c.box_clone()));
+                clauses.extend(text.sorted.iter().map(|c| c.box_clone()));
             }
             let query = all_of(clauses, None);
             let collector = RankCollector {
@@ -91,8 +90,8 @@ impl Page {
 
 /// Relevance ranking in two tiers: documents matching every term exactly (BM25), then those
 /// that needed a fuzzy match for some term (BM25 of what matched). Exact matches therefore
-/// always rank above typo matches, and the exact tier of a one-word query is a plain term
-/// union that tantivy ranks with block-max WAND instead of scoring every match.
+/// always rank above typo matches, and an unfiltered exact tier is usually a plain term union
+/// or intersection that tantivy ranks with block-max WAND instead of scoring every match.
 ///
 /// Reported scores keep the tiers apart: `1 + bm25` for exact, `bm25 / (1 + bm25)` (below 1)
 /// for fuzzy.
@@ -108,7 +107,9 @@ fn relevance(
     let mut exact_total = 0;
     if let Some(exact) = &text.exact {
         let query = tier(exact, f, q, None);
-        let prunable = !filtered && exact.len() == 1;
+        // A bare term union (one term) or intersection (terms each in one field): counting is
+        // cheap and block-max WAND skips most documents when ranking.
+        let prunable = !filtered && (exact.len() == 1 || text.exact_is_plain);
         let (top, total) = collect(searcher, &*query, page, prunable, true)?;
         found.extend(top.into_iter().map(|(s, a)| (1.0 + s, a)));
         exact_total = total;
@@ -118,9 +119,14 @@ fn relevance(
     };
     // The fuzzy tier: everything matching, minus the exact tier.
     let excluded = text.exact.as_ref().map(|exact| all_of(boxed(exact), None));
-    let query = match &text.fuzzy_only {
-        Some(only) => tier(&[only.box_clone()], f, q, excluded),
-        None => tier(any, f, q, excluded),
+    let query = match (&text.fuzzy_only, &text.fuzzy_guard) {
+        (Some(only), _) => tier(&[only.box_clone()], f, q, excluded),
+        (None, Some(guard)) => {
+            let mut clauses = boxed(any);
+            clauses.push(guard.box_clone());
+            tier(&clauses, f, q, excluded)
+        }
+        (None, None) => tier(any, f, q, excluded),
     };
     let fuzzy_page = Page {
         offset: page.offset.saturating_sub(exact_total),
@@ -131,8 +137,9 @@ fn relevance(
     Ok((found, exact_total + fuzzy_total))
 }
 
-/// Counts a tier and ranks its page: in one pass, or — for `prunable` queries (a bare term
-/// union, whose count is cheap) — a count plus a top-k pass that can skip most documents.
+/// Counts a tier and ranks its page: in one pass, or — for `prunable` queries (bare term
+/// unions and intersections, cheap to count) — a count plus a top-k pass that skips most
+/// documents.
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,

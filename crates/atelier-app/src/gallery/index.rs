@@ -160,6 +160,11 @@ impl App {
                 .await
                 .map_err(|e| AppError::Unavailable(format!("index task: {e}")))??;
         }
+        // Pages of a rebuild are small: merge the segments once at the end for fast searches.
+        let idx = index.clone();
+        tokio::task::spawn_blocking(move || idx.compact())
+            .await
+            .map_err(|e| AppError::Unavailable(format!("index task: {e}")))??;
         index.set_watermark(up_to_seq)?;
         tracing::info!(
             documents = upserted,

@@ -143,3 +143,23 @@ fn ties_break_deterministically() {
     index.upsert(&docs[..5]).unwrap(); // rewrites some documents into a new segment
     assert_eq!(find(&index, &q), first);
 }
+
+#[test]
+fn sorted_orders_correct_typos_but_do_not_widen_exact_words() {
+    let mut newer = doc("catalog", "a catalog of lamps");
+    newer.posted_at = T0 + 10 * DAY;
+    let index = index_with(&[
+        doc("cat", "a cat on a mat"),
+        newer,
+        doc("castle", "a castel"),
+    ]);
+    let mut q = text("cat");
+    q.sort = Sort::Newest;
+    // A complete word is not widened to longer ones; a partial one is completed.
+    assert_eq!(find(&index, &text("cat")), ["cat"]);
+    assert_eq!(find(&index, &q), ["cat"]);
+    assert_eq!(find(&index, &text("catal")), ["catalog"]);
+    // A word with no exact match at all is still found through its typo candidates.
+    q.text = "castle".into();
+    assert_eq!(find(&index, &q), ["castle"]);
+}
