@@ -126,6 +126,7 @@ async fn build(data_dir: &str, n: u32) {
         let docs: Vec<_> = page.iter().filter_map(to_doc).collect();
         indexed += index.bulk_upsert(docs).unwrap();
     }
+    index.compact().unwrap();
     let (_, hi) = store.gallery_change_bounds().await.unwrap().unwrap();
     index.set_watermark(hi).unwrap();
     let index_secs = started.elapsed().as_secs_f64();
