@@ -63,6 +63,11 @@ pub struct DeadJob {
     pub last_error: Option<String>,
 }
 
+/// Adds a queued job unless one with the same dedup key is queued or running.
+const INSERT_JOB: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, max_attempts, run_at, \
+     created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7) \
+     ON CONFLICT (dedup_key) DO NOTHING";
+
 const CLAIM_POSTGRES: &str = "UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, \
      attempts = attempts + 1, updated_at = $3 \
      WHERE id IN (SELECT id FROM jobs \
@@ -84,20 +89,16 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn enqueue_job(&self, job: &NewJob<'_>, now: UnixMillis) -> Result<bool, DbError> {
-        let result = sqlx::query(
-            "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, max_attempts, run_at, \
-             created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7) \
-             ON CONFLICT (dedup_key) DO NOTHING",
-        )
-        .bind(job.id)
-        .bind(job.kind)
-        .bind(job.payload)
-        .bind(job.dedup_key)
-        .bind(job.max_attempts)
-        .bind(job.run_at)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
+        let result = sqlx::query(INSERT_JOB)
+            .bind(job.id)
+            .bind(job.kind)
+            .bind(job.payload)
+            .bind(job.dedup_key)
+            .bind(job.max_attempts)
+            .bind(job.run_at)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
         Ok(result.rows_affected() == 1)
     }
 
@@ -332,20 +333,16 @@ impl Store {
         .rows_affected()
             == 1;
         if taken {
-            sqlx::query(
-                "INSERT INTO jobs (id, kind, payload, dedup_key, status, attempts, max_attempts, \
-                 run_at, created_at, updated_at) VALUES ($1, $2, $3, $4, 'queued', 0, $5, $6, $7, $7) \
-                 ON CONFLICT (dedup_key) DO NOTHING",
-            )
-            .bind(job.id)
-            .bind(job.kind)
-            .bind(job.payload)
-            .bind(job.dedup_key)
-            .bind(job.max_attempts)
-            .bind(job.run_at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(INSERT_JOB)
+                .bind(job.id)
+                .bind(job.kind)
+                .bind(job.payload)
+                .bind(job.dedup_key)
+                .bind(job.max_attempts)
+                .bind(job.run_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(taken)
