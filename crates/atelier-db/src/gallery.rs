@@ -236,10 +236,7 @@ impl Store {
         now: UnixMillis,
     ) -> Result<Vec<UpsertOutcome>, DbError> {
         let mut tx = self.begin_write().await?;
-        let mut outcomes = Vec::with_capacity(items.len());
-        for item in items {
-            outcomes.push(upsert_in(&mut tx, item, now).await?);
-        }
+        let outcomes = crate::gallery_batch::upsert_batch(&mut tx, items, now).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -648,7 +645,7 @@ async fn insert_images<'a>(
     Ok(())
 }
 
-async fn upsert_in(
+pub(crate) async fn upsert_in(
     tx: &mut Transaction<'static, Any>,
     item: &GalleryItemInput,
     now: UnixMillis,

@@ -5,6 +5,7 @@
 
 mod error;
 pub mod gallery;
+mod gallery_batch;
 pub mod jobs;
 mod store;
 

@@ -1,0 +1,228 @@
+//! Imports in bulk: one lookup per batch for takedown tombstones and existing posts, then
+//! multi-row inserts for the new items, their images and their change-log rows — a handful of
+//! statements per few hundred items instead of five per item.
+
+use crate::DbError;
+use crate::gallery::{GalleryItemInput, UpsertOutcome, upsert_in};
+use atelier_core::UnixMillis;
+use sqlx::{Any, Row as _, Transaction};
+use std::collections::{HashMap, HashSet};
+
+/// Keys per lookup query.
+const LOOKUP_CHUNK: usize = 400;
+/// Rows per multi-row INSERT (well under both databases' bound-parameter limits).
+const INSERT_CHUNK: usize = 50;
+
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Post ids of `source` among `posts` found by `sql` (which selects `source_post_id` and
+/// optionally `id`), as post id → id.
+async fn lookup(
+    tx: &mut Transaction<'static, Any>,
+    table_sql: &str,
+    source: &str,
+    posts: &[&str],
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    let mut found = HashMap::new();
+    for chunk in posts.chunks(LOOKUP_CHUNK) {
+        let sql = format!(
+            "{table_sql} WHERE source = $1 AND source_post_id IN ({})",
+            placeholders(2, chunk.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_owned());
+        for post in chunk {
+            query = query.bind((*post).to_owned());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            found.insert(row.try_get("source_post_id")?, row.try_get("id")?);
+        }
+    }
+    Ok(found)
+}
+
+/// Upserts a batch inside `tx`. Batches that name the same post twice take the one-by-one path.
+pub(crate) async fn upsert_batch(
+    tx: &mut Transaction<'static, Any>,
+    items: &[GalleryItemInput],
+    now: UnixMillis,
+) -> Result<Vec<UpsertOutcome>, DbError> {
+    let mut seen = HashSet::new();
+    if !items
+        .iter()
+        .all(|i| seen.insert((i.source.as_str(), i.source_post_id.as_str())))
+    {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            outcomes.push(upsert_in(tx, item, now).await?);
+        }
+        return Ok(outcomes);
+    }
+    let mut by_source: HashMap<&str, Vec<&str>> = HashMap::new();
+    for item in items {
+        by_source
+            .entry(item.source.as_str())
+            .or_default()
+            .push(item.source_post_id.as_str());
+    }
+    let mut tombstoned: HashSet<(String, String)> = HashSet::new();
+    let mut existing: HashSet<(String, String)> = HashSet::new();
+    for (source, posts) in &by_source {
+        let dead = lookup(
+            tx,
+            "SELECT source_post_id, source_post_id AS id FROM gallery_tombstones",
+            source,
+            posts,
+        )
+        .await?;
+        tombstoned.extend(dead.into_keys().map(|p| ((*source).to_owned(), p)));
+        let live = lookup(
+            tx,
+            "SELECT source_post_id, id FROM gallery_items",
+            source,
+            posts,
+        )
+        .await?;
+        existing.extend(live.into_keys().map(|p| ((*source).to_owned(), p)));
+    }
+
+    let mut outcomes = Vec::with_capacity(items.len());
+    let mut fresh: Vec<(String, &GalleryItemInput)> = Vec::new();
+    for item in items {
+        let key = (item.source.clone(), item.source_post_id.clone());
+        if tombstoned.contains(&key) {
+            outcomes.push(UpsertOutcome::Tombstoned);
+        } else if existing.contains(&key) {
+            outcomes.push(upsert_in(tx, item, now).await?);
+        } else {
+            let id = atelier_core::id::new_id();
+            outcomes.push(UpsertOutcome::Created(id.clone()));
+            fresh.push((id, item));
+        }
+    }
+    insert_items(tx, &fresh, now).await?;
+    insert_images(tx, &fresh, now).await?;
+    insert_changes(tx, &fresh, now).await?;
+    Ok(outcomes)
+}
+
+async fn insert_items(
+    tx: &mut Transaction<'static, Any>,
+    fresh: &[(String, &GalleryItemInput)],
+    now: UnixMillis,
+) -> Result<(), DbError> {
+    const COLUMNS: usize = 15;
+    for chunk in fresh.chunks(INSERT_CHUNK) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * COLUMNS + 1;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 0, ${}, ${}, ${})",
+                    b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 14
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO gallery_items (id, source, source_post_id, source_url, prompt, model, aspect, categories, \
+             author_handle, author_name, author_url, likes, views, favorites, posted_at, created_at, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, item) in chunk {
+            let categories =
+                serde_json::to_string(&item.categories).unwrap_or_else(|_| "[]".to_owned());
+            query = query
+                .bind(id.clone())
+                .bind(item.source.clone())
+                .bind(item.source_post_id.clone())
+                .bind(item.source_url.clone())
+                .bind(item.prompt.clone())
+                .bind(item.model.clone())
+                .bind(item.aspect.clone())
+                .bind(categories)
+                .bind(item.author_handle.clone())
+                .bind(item.author_name.clone())
+                .bind(item.author_url.clone())
+                .bind(item.likes)
+                .bind(item.views)
+                .bind(item.posted_at)
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_images(
+    tx: &mut Transaction<'static, Any>,
+    fresh: &[(String, &GalleryItemInput)],
+    now: UnixMillis,
+) -> Result<(), DbError> {
+    let images: Vec<(&str, i64, &crate::gallery::GalleryImageInput)> = fresh
+        .iter()
+        .flat_map(|(id, item)| {
+            item.images
+                .iter()
+                .enumerate()
+                .map(move |(p, image)| (id.as_str(), i64::try_from(p).unwrap_or(i64::MAX), image))
+        })
+        .collect();
+    for chunk in images.chunks(INSERT_CHUNK * 2) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let b = r * 6 + 1;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, 'pending', ${})",
+                    b,
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO gallery_images (item_id, position, width, height, remote_url, status, updated_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, position, image) in chunk {
+            query = query
+                .bind((*id).to_owned())
+                .bind(*position)
+                .bind(image.width)
+                .bind(image.height)
+                .bind(image.remote_url.clone())
+                .bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+async fn insert_changes(
+    tx: &mut Transaction<'static, Any>,
+    fresh: &[(String, &GalleryItemInput)],
+    now: UnixMillis,
+) -> Result<(), DbError> {
+    for chunk in fresh.chunks(INSERT_CHUNK * 4) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| format!("(${}, ${})", r * 2 + 1, r * 2 + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO gallery_changes (item_id, changed_at) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, _) in chunk {
+            query = query.bind(id.clone()).bind(now);
+        }
+        query.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
