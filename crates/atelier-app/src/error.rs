@@ -22,6 +22,18 @@ pub enum AppError {
         /// Human-readable explanation.
         message: String,
     },
+    /// The request needs a signed-in user (a session cookie or an access token).
+    #[error("sign in first")]
+    Unauthorized,
+    /// The signed-in user may not do this.
+    #[error("not allowed")]
+    Forbidden,
+    /// Too many requests of this kind; try again after the given seconds.
+    #[error("too many requests")]
+    RateLimited {
+        /// Seconds until the window resets.
+        retry_after_secs: u64,
+    },
     /// A dependency (database, storage) is not answering.
     #[error("unavailable: {0}")]
     Unavailable(String),

@@ -27,6 +27,12 @@ pub enum JobKind {
     GalleryFetchImage,
     /// Adds and draws a batch of demo gallery items.
     DemoSeed,
+    /// Hands one outbox message to the mail transport.
+    SendMail,
+    /// Removes IP events older than `retention.ip_event_days` (C2).
+    PurgeIpEvents,
+    /// Removes expired codes, sessions, tokens, rate-limit counters and undeliverable mail.
+    PurgeAccountRows,
 }
 
 impl JobKind {
@@ -39,6 +45,9 @@ impl JobKind {
             Self::GalleryThumbnails => "gallery_thumbnails",
             Self::GalleryFetchImage => "gallery_fetch_image",
             Self::DemoSeed => "demo_seed",
+            Self::SendMail => "send_mail",
+            Self::PurgeIpEvents => "purge_ip_events",
+            Self::PurgeAccountRows => "purge_account_rows",
         }
     }
 }
@@ -140,6 +149,47 @@ pub fn registry(app: &App) -> Registry {
         app,
         JobKind::DemoSeed,
         |app, job: SeedJob, _| async move { app.seed_demo_batch(job).await },
+    );
+    let a = app.clone();
+    registry.handle(JobKind::SendMail.name(), move |ctx| {
+        let app = a.clone();
+        async move { app.deliver_mail(&ctx).await }
+    });
+    let a = app.clone();
+    registry.every(
+        JobKind::PurgeIpEvents.name(),
+        Duration::from_secs(3600),
+        move |_| {
+            let app = a.clone();
+            async move {
+                let removed = app.purge_ip_events().await.map_err(JobError::retry)?;
+                tracing::info!(removed, "purged IP events");
+                Ok(())
+            }
+        },
+    );
+    let a = app.clone();
+    registry.every(
+        JobKind::PurgeAccountRows.name(),
+        Duration::from_secs(15 * 60),
+        move |_| {
+            let app = a.clone();
+            async move {
+                let p = app
+                    .purge_expired_account_rows()
+                    .await
+                    .map_err(JobError::retry)?;
+                tracing::info!(
+                    challenges = p.challenges,
+                    sessions = p.sessions,
+                    access_tokens = p.access_tokens,
+                    rate_limits = p.rate_limits,
+                    outbox = p.outbox,
+                    "purged expired account rows"
+                );
+                Ok(())
+            }
+        },
     );
     registry
 }

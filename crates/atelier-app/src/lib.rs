@@ -2,10 +2,12 @@
 //! transactions and side effects meet and where each promise of the privacy policy is carried out,
 //! once. It knows no HTTP.
 
+pub mod accounts;
 mod error;
 pub mod gallery;
 mod health;
 mod jobs;
+pub mod mail;
 
 pub use atelier_db::DbError;
 pub use error::AppError;
@@ -33,6 +35,7 @@ struct Inner {
     queue: Queue,
     clock: Arc<dyn Clock>,
     search: Option<SearchIndex>,
+    mailer: mail::Mailer,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
 }
 
@@ -45,7 +48,7 @@ impl App {
         let store = Store::connect(settings.database_url.expose(), PoolOptions::default()).await?;
         store.migrate().await?;
         let blobs = BlobStore::open(&settings.storage_url, &settings.s3)?;
-        Ok(Self::from_parts(settings, store, blobs, clock, None))
+        Self::from_parts(settings, store, blobs, clock, None)
     }
 
     /// Like [`App::open`], and also opens this node's search index under `<data_dir>/search`
@@ -62,26 +65,30 @@ impl App {
             .map_err(|e| AppError::Search(e.to_string()))?;
         let inner = Arc::try_unwrap(app.inner)
             .map_err(|_| AppError::Unavailable("app shared too early".to_owned()))?;
-        Ok(Self::from_parts(
+        Self::from_parts(
             inner.settings,
             inner.store,
             inner.blobs,
             inner.clock,
             Some(index),
-        ))
+        )
     }
 
-    /// Builds the app from ready parts (tests, tools).
-    #[must_use]
+    /// Builds the app from ready parts (tests, tools); the mail transport is the configured one.
+    ///
+    /// # Errors
+    /// When the mail transport's settings cannot be used.
     pub fn from_parts(
         settings: Settings,
         store: Store,
         blobs: BlobStore,
         clock: Arc<dyn Clock>,
         search: Option<SearchIndex>,
-    ) -> Self {
+    ) -> Result<Self, AppError> {
+        let transport = atelier_mail::transport_from_settings(&settings)
+            .map_err(|e| AppError::Unavailable(format!("mail transport: {e}")))?;
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
-        Self {
+        Ok(Self {
             inner: Arc::new(Inner {
                 settings,
                 store,
@@ -89,9 +96,10 @@ impl App {
                 queue,
                 clock,
                 search,
+                mailer: mail::Mailer::new(transport),
                 sync_state: tokio::sync::Mutex::default(),
             }),
-        }
+        })
     }
 
     /// The instance's settings.

@@ -9,7 +9,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub type UnixMillis = i64;
 
 /// One day in milliseconds, for retention arithmetic.
-pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+pub const DAY_MS: i64 = 24 * HOUR_MS;
+/// Milliseconds in an hour.
+pub const HOUR_MS: i64 = 60 * MINUTE_MS;
+/// Milliseconds in a minute.
+pub const MINUTE_MS: i64 = 60 * 1000;
 
 /// A source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {

@@ -26,6 +26,28 @@ pub fn new_id() -> String {
     random_token(ID_BYTES)
 }
 
+/// A one-time code of `digits` decimal digits (at most 9), uniformly random.
+///
+/// # Panics
+/// Only if the operating system cannot provide randomness.
+#[must_use]
+pub fn random_digits(digits: u32) -> String {
+    let digits = digits.clamp(1, 9);
+    let modulus = 10u32.pow(digits);
+    // Rejection sampling keeps every code equally likely.
+    let limit = u32::MAX - (u32::MAX % modulus);
+    loop {
+        let mut buf = [0u8; 4];
+        #[allow(clippy::expect_used)]
+        getrandom::fill(&mut buf).expect("the operating system's random source failed");
+        let n = u32::from_le_bytes(buf);
+        if n < limit {
+            let width = usize::try_from(digits).unwrap_or(6);
+            return format!("{:0width$}", n % modulus);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +61,15 @@ mod tests {
             id.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
+    }
+
+    #[test]
+    fn codes_have_six_digits() {
+        for _ in 0..1000 {
+            let code = random_digits(6);
+            assert_eq!(code.len(), 6);
+            assert!(code.bytes().all(|b| b.is_ascii_digit()));
+        }
     }
 
     #[test]

@@ -6,13 +6,18 @@
 
 pub mod aspect;
 pub mod clock;
+pub mod email;
 pub mod id;
+pub mod net;
+pub mod role;
 pub mod secret;
 pub mod settings;
 pub mod time;
 
 pub use aspect::Aspect;
 pub use clock::{Clock, ManualClock, SystemClock, UnixMillis};
-pub use id::random_token;
+pub use email::{Email, EmailError};
+pub use id::{random_digits, random_token};
+pub use role::Role;
 pub use secret::Secret;
 pub use settings::{Settings, SettingsError};

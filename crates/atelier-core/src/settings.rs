@@ -5,6 +5,7 @@
 //! `storage_url` from `data_dir`) and the validation that names the offending key.
 
 use crate::Secret;
+use ipnet::IpNet;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -57,6 +58,12 @@ pub struct RawSettings {
     pub jobs: JobSettings,
     /// Service log output.
     pub log: LogSettings,
+    /// Accounts and sessions.
+    pub accounts: AccountSettings,
+    /// Request rate limits.
+    pub rate_limits: RateLimitSettings,
+    /// Reverse proxies allowed to name the client's address.
+    pub proxy: ProxySettings,
 }
 
 impl Default for RawSettings {
@@ -73,6 +80,9 @@ impl Default for RawSettings {
             http: HttpSettings::default(),
             jobs: JobSettings::default(),
             log: LogSettings::default(),
+            accounts: AccountSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            proxy: ProxySettings::default(),
         }
     }
 }
@@ -112,6 +122,155 @@ pub enum MailTransport {
 pub struct MailSettings {
     /// The transport.
     pub transport: MailTransport,
+    /// The sender, such as `Atelier <no-reply@art.example.com>`; `Atelier <no-reply@<public host>>`
+    /// when unset.
+    pub from: Option<String>,
+    /// SMTP relay options (`transport = "smtp"`).
+    pub smtp: SmtpSettings,
+    /// Resend options (`transport = "resend"`).
+    pub resend: ResendSettings,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS (required), port 587 by default.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS), port 465 by default.
+    Tls,
+    /// No encryption, port 25 by default: only for a relay on the same host or private network.
+    None,
+}
+
+/// SMTP relay options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmtpSettings {
+    /// Relay host name.
+    pub host: String,
+    /// Port; 587, 465 or 25 by `security` when unset.
+    pub port: Option<u16>,
+    /// Connection security.
+    pub security: SmtpSecurity,
+    /// User name for AUTH, if the relay needs one.
+    pub username: Option<String>,
+    /// Password for AUTH.
+    pub password: Option<Secret<String>>,
+    /// Seconds a delivery may take.
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: "localhost".to_owned(),
+            port: None,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+            timeout_secs: 20,
+        }
+    }
+}
+
+impl SmtpSettings {
+    /// The port in use: the configured one or the default of the security mode.
+    #[must_use]
+    pub fn effective_port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        })
+    }
+}
+
+/// Resend's HTTP API options.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ResendSettings {
+    /// The API key (`re_…`).
+    pub api_key: Option<Secret<String>>,
+    /// API base URL.
+    pub base_url: String,
+}
+
+impl Default for ResendSettings {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: "https://api.resend.com".to_owned(),
+        }
+    }
+}
+
+/// Accounts and sessions.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AccountSettings {
+    /// Minutes a session lives without being used.
+    pub session_idle_minutes: u32,
+    /// Days a session lives at most, however often it is used.
+    pub session_absolute_days: u32,
+    /// Whether new accounts start opted in to marketing mail (the operator's choice).
+    pub marketing_opt_in_default: bool,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 7 * 24 * 60,
+            session_absolute_days: 30,
+            marketing_opt_in_default: false,
+        }
+    }
+}
+
+/// Request rate limits; each counts in a fixed window.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitSettings {
+    /// Sign-in mails to one address per hour.
+    pub sign_in_mail_per_address_per_hour: u32,
+    /// Sign-in mails asked for from one IP address per hour.
+    pub sign_in_mail_per_ip_per_hour: u32,
+    /// Code or link verifications from one IP address per hour.
+    pub verify_per_ip_per_hour: u32,
+    /// Requests of any kind from one IP address per minute, counted on each node.
+    pub requests_per_ip_per_minute: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            sign_in_mail_per_address_per_hour: 5,
+            sign_in_mail_per_ip_per_hour: 20,
+            verify_per_ip_per_hour: 30,
+            requests_per_ip_per_minute: 1200,
+        }
+    }
+}
+
+/// Reverse proxies allowed to name the client's address.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxySettings {
+    /// Addresses or networks (`10.0.0.0/8`) of proxies whose header is believed.
+    pub trusted: Vec<String>,
+    /// The header such a proxy sets: `x-forwarded-for` (its last entry is used) or one with a
+    /// single address, such as `x-real-ip`.
+    pub client_ip_header: String,
+}
+
+impl Default for ProxySettings {
+    fn default() -> Self {
+        Self {
+            trusted: Vec::new(),
+            client_ip_header: "x-forwarded-for".to_owned(),
+        }
+    }
 }
 
 /// Retention periods in days; 0 means "older than now" (everything due at once).
@@ -251,6 +410,16 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// Logs.
     pub log: LogSettings,
+    /// Accounts and sessions.
+    pub accounts: AccountSettings,
+    /// Rate limits.
+    pub rate_limits: RateLimitSettings,
+    /// Trusted proxies, parsed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The header trusted proxies set, lower-case.
+    pub client_ip_header: String,
+    /// The mail sender.
+    pub mail_from: String,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -369,6 +538,84 @@ impl Settings {
             return Err(invalid("http.request_timeout_secs", "must be at least 1"));
         }
 
+        if raw.accounts.session_idle_minutes == 0 {
+            return Err(invalid(
+                "accounts.session_idle_minutes",
+                "must be at least 1",
+            ));
+        }
+        if raw.accounts.session_absolute_days == 0 {
+            return Err(invalid(
+                "accounts.session_absolute_days",
+                "must be at least 1",
+            ));
+        }
+        let limits = raw.rate_limits;
+        for (key, value) in [
+            (
+                "rate_limits.sign_in_mail_per_address_per_hour",
+                limits.sign_in_mail_per_address_per_hour,
+            ),
+            (
+                "rate_limits.sign_in_mail_per_ip_per_hour",
+                limits.sign_in_mail_per_ip_per_hour,
+            ),
+            (
+                "rate_limits.verify_per_ip_per_hour",
+                limits.verify_per_ip_per_hour,
+            ),
+            (
+                "rate_limits.requests_per_ip_per_minute",
+                limits.requests_per_ip_per_minute,
+            ),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        let trusted_proxies = raw
+            .proxy
+            .trusted
+            .iter()
+            .map(|s| {
+                s.parse::<IpNet>()
+                    .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        invalid(
+                            "proxy.trusted",
+                            format!("`{s}` is not an address or a network such as 10.0.0.0/8"),
+                        )
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let client_ip_header = raw.proxy.client_ip_header.trim().to_ascii_lowercase();
+        if axum_header_name_ok(&client_ip_header).is_err() {
+            return Err(invalid("proxy.client_ip_header", "is not a header name"));
+        }
+        let mail_from = match &raw.mail.from {
+            Some(from) => {
+                if from.contains(['\r', '\n']) || !from.contains('@') {
+                    return Err(invalid(
+                        "mail.from",
+                        "must be an address such as `Atelier <no-reply@example.com>`",
+                    ));
+                }
+                from.clone()
+            }
+            None => format!(
+                "Atelier <no-reply@{}>",
+                public_url.host_str().unwrap_or("localhost")
+            ),
+        };
+        if raw.mail.transport == MailTransport::Resend && raw.mail.resend.api_key.is_none() {
+            return Err(invalid(
+                "mail.resend.api_key",
+                "is needed when mail.transport is `resend`",
+            ));
+        }
+        Url::parse(&raw.mail.resend.base_url)
+            .map_err(|e| invalid("mail.resend.base_url", format!("not a URL: {e}")))?;
+
         Ok(Self {
             data_dir: raw.data_dir,
             bind,
@@ -382,6 +629,11 @@ impl Settings {
             http: raw.http,
             jobs: raw.jobs,
             log: raw.log,
+            accounts: raw.accounts,
+            rate_limits: raw.rate_limits,
+            trusted_proxies,
+            client_ip_header,
+            mail_from,
             demo: false,
         })
     }
@@ -391,6 +643,15 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
     }
+}
+
+/// A header name is visible ASCII without separators.
+fn axum_header_name_ok(name: &str) -> Result<(), ()> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(()) }
 }
 
 fn absolute(path: &std::path::Path) -> PathBuf {

@@ -3,6 +3,7 @@
 //! `ON CONFLICT`), and where the dialects differ the two versions stand side by side in the module
 //! of the aggregate they belong to. Times are integer milliseconds, ids are text.
 
+pub mod accounts;
 mod error;
 pub mod gallery;
 mod gallery_batch;

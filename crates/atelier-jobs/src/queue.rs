@@ -17,6 +17,9 @@ pub enum JobError {
     /// Worth another attempt after back-off (a provider timed out, the database was busy, …).
     #[error("{0}")]
     Retry(String),
+    /// Worth another attempt, but not before the given time has passed (a server's Retry-After).
+    #[error("{0}")]
+    RetryAfter(String, Duration),
     /// Trying again cannot help (bad payload, the thing it worked on is gone): the job is dead now.
     #[error("{0}")]
     Permanent(String),

@@ -34,6 +34,8 @@ pub struct JobContext {
     pub kind: String,
     /// This attempt's number, from 1.
     pub attempt: i64,
+    /// Attempts the job gets; `attempt == max_attempts` is the last one.
+    pub max_attempts: i64,
     /// JSON payload as enqueued.
     pub payload: String,
 }
@@ -359,6 +361,7 @@ impl Runner {
             id: job.id.clone(),
             kind: job.kind.clone(),
             attempt: job.attempts,
+            max_attempts: job.max_attempts,
             payload: job.payload.clone(),
         };
         let heartbeat = self.heartbeat(job.id.clone());
@@ -431,7 +434,11 @@ impl Runner {
             JobError::Retry(_) if job.attempts < job.max_attempts => {
                 Some(now.saturating_add(backoff_ms(&job.id, job.attempts)))
             }
-            JobError::Retry(_) | JobError::Permanent(_) => None,
+            JobError::RetryAfter(_, after) if job.attempts < job.max_attempts => {
+                let asked = i64::try_from(after.as_millis()).unwrap_or(i64::MAX);
+                Some(now.saturating_add(backoff_ms(&job.id, job.attempts).max(asked)))
+            }
+            JobError::Retry(_) | JobError::RetryAfter(..) | JobError::Permanent(_) => None,
         };
         // The error text is kept on the row for operators; logs carry only ids (C10).
         let message = err.to_string();

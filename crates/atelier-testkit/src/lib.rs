@@ -17,6 +17,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use bytes::Bytes;
 use http_body_util::BodyExt as _;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower::ServiceExt as _;
 
@@ -34,7 +35,12 @@ pub struct TestApp {
     pub clock: ManualClock,
     /// The database (dropped with the test).
     pub db: TestDb,
+    /// The data folder (the file mail transport writes to `outbox/` in it).
+    pub data_dir: tempfile::TempDir,
 }
+
+/// The address test requests come from unless a test says otherwise.
+pub const TEST_PEER: &str = "203.0.113.10:50000";
 
 /// Builder for [`TestApp`].
 #[derive(Debug, Default)]
@@ -53,9 +59,11 @@ impl TestAppBuilder {
     /// Builds the app.
     pub async fn build(self) -> TestApp {
         let db = TestDb::new().await;
-        let settings = self
+        let mut settings = self
             .settings
             .unwrap_or_else(|| Settings::defaults().unwrap());
+        let data_dir = tempfile::tempdir().expect("temporary data folder");
+        settings.data_dir = data_dir.path().to_path_buf();
         let clock = ManualClock::new(T0);
         let search = atelier_search::SearchIndex::in_memory().expect("in-memory search index");
         let app = App::from_parts(
@@ -64,13 +72,15 @@ impl TestAppBuilder {
             BlobStore::memory(),
             Arc::new(clock.clone()),
             Some(search),
-        );
+        )
+        .expect("app");
         let router = atelier_web::router(app.clone());
         TestApp {
             app,
             router,
             clock,
             db,
+            data_dir,
         }
     }
 }
@@ -123,8 +133,18 @@ impl TestApp {
         summary
     }
 
-    /// Sends a request through the router.
-    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+    /// Sends a request through the router, from [`TEST_PEER`] unless the request names a peer
+    /// (a `ConnectInfo` extension) itself.
+    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+        if request
+            .extensions()
+            .get::<axum::extract::ConnectInfo<SocketAddr>>()
+            .is_none()
+        {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(
+                TEST_PEER.parse::<SocketAddr>().unwrap(),
+            ));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -176,6 +196,209 @@ impl TestApp {
     }
 }
 
+/// How a test request proves who it is.
+#[derive(Debug, Clone, Default)]
+pub enum Auth {
+    /// Nothing.
+    #[default]
+    None,
+    /// A browser: the session cookie, sent with `Sec-Fetch-Site: same-origin` as browsers do.
+    Cookie(String),
+    /// `Authorization: Bearer`.
+    Bearer(String),
+}
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct SignedInUser {
+    /// User id.
+    pub id: String,
+    /// Address.
+    pub email: String,
+    /// `Cookie` header value carrying the session.
+    pub cookie: String,
+    /// The personal access token returned by verify.
+    pub token: String,
+}
+
+impl SignedInUser {
+    /// As a browser with the session cookie.
+    #[must_use]
+    pub fn browser(&self) -> Auth {
+        Auth::Cookie(self.cookie.clone())
+    }
+
+    /// As an API client with the bearer token.
+    #[must_use]
+    pub fn bearer(&self) -> Auth {
+        Auth::Bearer(self.token.clone())
+    }
+}
+
+/// A message the file transport wrote.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    /// The file.
+    pub path: std::path::PathBuf,
+    /// `To` address.
+    pub to: String,
+    /// Decoded subject.
+    pub subject: String,
+    /// Decoded plain-text body.
+    pub text: String,
+    /// Decoded HTML body.
+    pub html: String,
+    /// Every header, raw, for header checks.
+    pub raw_headers: String,
+}
+
+impl SentMail {
+    /// The first run of exactly six digits in the text body (the one-time code).
+    pub fn code(&self) -> String {
+        let bytes = self.text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i].is_ascii_digit() {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i - start == 6 {
+                    return self.text[start..i].to_owned();
+                }
+            } else {
+                i += 1;
+            }
+        }
+        panic!("no 6-digit code in the mail: {}", self.text)
+    }
+
+    /// The magic link's token.
+    pub fn link_token(&self) -> String {
+        let at = self.text.find("token=").expect("a magic link in the mail");
+        self.text[at + 6..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect()
+    }
+}
+
+impl TestApp {
+    /// Every message in the file transport's outbox folder, oldest first.
+    pub fn mails(&self) -> Vec<SentMail> {
+        let dir = self.data_dir.path().join("outbox");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        // Written in this order (names share the test clock's second, so they cannot tell).
+        paths.sort_by_key(|p| {
+            std::fs::metadata(p)
+                .and_then(|m| m.modified())
+                .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+        });
+        paths
+            .into_iter()
+            .map(|path| {
+                let raw = std::fs::read(&path).unwrap();
+                let msg = mail_parser::MessageParser::default().parse(&raw).unwrap();
+                let head_end = raw
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .unwrap_or(raw.len());
+                SentMail {
+                    to: msg
+                        .to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    subject: msg.subject().unwrap_or_default().to_owned(),
+                    text: msg.body_text(0).unwrap_or_default().into_owned(),
+                    html: msg.body_html(0).unwrap_or_default().into_owned(),
+                    raw_headers: String::from_utf8_lossy(&raw[..head_end]).into_owned(),
+                    path,
+                }
+            })
+            .collect()
+    }
+
+    /// The newest message to `to`, after running due jobs (the mail job among them).
+    pub async fn last_mail_to(&self, to: &str) -> SentMail {
+        self.run_jobs().await;
+        self.mails()
+            .into_iter()
+            .rev()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// A request with an optional JSON body as `auth`.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        auth: &Auth,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        match auth {
+            Auth::None => {}
+            Auth::Cookie(cookie) => {
+                builder = builder
+                    .header("cookie", cookie)
+                    .header("sec-fetch-site", "same-origin");
+            }
+            Auth::Bearer(token) => {
+                builder = builder.header("authorization", format!("Bearer {token}"));
+            }
+        }
+        let request = match body {
+            Some(json) => builder
+                .header("content-type", "application/json")
+                .body(Body::from(serde_json::to_vec(json).unwrap())),
+            None => builder.body(Body::empty()),
+        }
+        .unwrap();
+        self.request(request).await
+    }
+
+    /// Signs `email` in through the HTTP API, reading the code from the outbox.
+    pub async fn sign_in(&self, email: &str) -> SignedInUser {
+        let sent = self
+            .send_json(
+                Method::POST,
+                "/api/v1/auth/email",
+                &serde_json::json!({ "email": email }),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.text());
+        let code = self.last_mail_to(email).await.code();
+        let verified = self
+            .send_json(
+                Method::POST,
+                "/api/v1/auth/verify",
+                &serde_json::json!({ "email": email, "code": code }),
+            )
+            .await;
+        assert_eq!(verified.status, StatusCode::OK, "{}", verified.text());
+        let cookie = verified
+            .set_cookie("atelier_session")
+            .expect("a session cookie");
+        let json = verified.json();
+        SignedInUser {
+            id: json["user"]["id"].as_str().unwrap().to_owned(),
+            email: email.to_owned(),
+            cookie: format!("atelier_session={cookie}"),
+            token: json["token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
 /// A file of `../shared/data/` (the real-world sample data, never copied into the repository).
 pub fn shared_data(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -216,6 +439,18 @@ impl TestResponse {
     /// The body as text.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The value a `Set-Cookie` header gives the cookie `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
     }
 
     /// A header's value as text.

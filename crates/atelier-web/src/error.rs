@@ -16,6 +16,7 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -40,7 +41,30 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// 401 `unauthorized`.
+    #[must_use]
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Sign in first (a session cookie or an `Authorization: Bearer` access token).",
+        )
+    }
+
+    /// 429 `rate_limited` with `Retry-After`.
+    #[must_use]
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Too many requests. Try again in {retry_after_secs} seconds."),
+        );
+        e.retry_after = Some(retry_after_secs);
+        e
     }
 
     /// 404 `not_found`.
@@ -102,6 +126,13 @@ impl From<AppError> for ApiError {
             AppError::BadRequest { code, message } => {
                 Self::new(StatusCode::BAD_REQUEST, code, message)
             }
+            AppError::Unauthorized => Self::unauthorized(),
+            AppError::Forbidden => Self::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Your account may not do this.",
+            ),
+            AppError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
             AppError::Search(e) => {
                 tracing::error!(error = %e, "search index error");
                 Self::internal("search")
@@ -144,6 +175,11 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             response.headers_mut().insert(
                 axum::http::header::CACHE_CONTROL,

@@ -2,6 +2,7 @@
 //! Every error leaves through [`ApiError`]'s one mapping; every request passes the same middleware
 //! (request id, PII-free request log, timeout, security headers, compression).
 
+pub mod auth;
 mod error;
 mod extract;
 pub mod i18n;

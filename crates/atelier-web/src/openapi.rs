@@ -12,7 +12,8 @@ use utoipa::OpenApi;
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
     tags(
         (name = "instance", description = "About this instance"),
-        (name = "gallery", description = "The public gallery of AI artwork (G1, G2)")
+        (name = "gallery", description = "The public gallery of AI artwork (G1, G2)"),
+        (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile (C1, C3, D1, D5)")
     )
 )]
 struct ApiDoc;

@@ -24,6 +24,8 @@ pub struct AppState {
     /// The use cases.
     pub app: App,
     openapi: Arc<String>,
+    /// The general per-IP request limiter of this node.
+    pub ip_limiter: crate::auth::IpLimiter,
     facets: Arc<tokio::sync::Mutex<Option<CachedFacets>>>,
 }
 
@@ -75,6 +77,7 @@ pub fn router(app: App) -> Router {
     let state = AppState {
         app,
         openapi: Arc::new(openapi),
+        ip_limiter: crate::auth::ip_limiter(settings.rate_limits.requests_per_ip_per_minute),
         facets: Arc::default(),
     };
     let timeout = Duration::from_secs(settings.http.request_timeout_secs);
@@ -97,6 +100,14 @@ pub fn router(app: App) -> Router {
         .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::csrf_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::client_context,
+        ))
         .layer(DefaultBodyLimit::max(settings.http.json_limit_bytes))
         .layer(axum::middleware::from_fn_with_state(
             timeout,

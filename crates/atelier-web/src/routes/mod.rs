@@ -1,5 +1,6 @@
 //! Routes, one module per area.
 
+mod account;
 pub mod assets;
 pub mod gallery;
 mod health;
@@ -20,4 +21,15 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(instance::instance))
         .routes(routes!(gallery::list))
         .routes(routes!(gallery::get))
+        .routes(routes!(account::request_code))
+        .routes(routes!(account::verify))
+        .routes(routes!(account::logout))
+        .routes(routes!(account::logout_all))
+        .routes(routes!(account::me, account::patch_me))
+        .routes(routes!(account::sessions))
+        .routes(routes!(account::end_session))
+        .routes(routes!(account::tokens, account::create_token))
+        .routes(routes!(account::revoke_token))
+        .routes(routes!(account::change_email))
+        .routes(routes!(account::verify_email))
 }

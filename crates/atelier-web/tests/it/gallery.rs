@@ -359,7 +359,8 @@ async fn a_second_node_picks_up_imports_and_removals_from_the_change_log() {
         t.app.blobs().clone(),
         std::sync::Arc::new(t.clock.clone()),
         Some(atelier_search::SearchIndex::in_memory().unwrap()),
-    );
+    )
+    .unwrap();
     let report = other.sync_search_index().await.unwrap();
     assert!(report.rebuilt);
     assert_eq!(other.search().unwrap().doc_count(), 4);
