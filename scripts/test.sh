@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: format, lints, then the whole test suite on SQLite and again on
-# PostgreSQL, with a real S3-protocol server (moto) on loopback for the storage tests.
+# PostgreSQL, with a real S3-protocol server (moto) on loopback for the storage tests and a real
+# SMTP server (aiosmtpd) started by the mail tests.
 #
 # Locally, PostgreSQL is used when ATELIER_TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432. Under CI=true nothing is skipped: PostgreSQL is started if it is down, missing
@@ -84,6 +85,18 @@ elif ci; then
   fail "could not start the S3 test server (see target/moto.log)"
 else
   echo "skipping the S3 storage tests: moto could not start"
+fi
+
+log "SMTP test server (aiosmtpd) and openssl"
+if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "installing aiosmtpd (SMTP test server) from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd \
+    || { ci && fail "could not install aiosmtpd"; }
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  echo "installing openssl from Debian's packages (test certificates for SMTP over TLS)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null \
+    || { ci && fail "could not install openssl"; }
 fi
 
 log "tests on SQLite"

@@ -1,6 +1,7 @@
 //! `atelier`: the one binary. Parses the command line, loads the settings, and hands over to a
 //! command; all real work lives in the library crates.
 
+mod admin;
 mod config;
 mod import;
 mod serve;
@@ -38,6 +39,24 @@ enum Command {
         #[arg(long)]
         render_missing: bool,
     },
+    /// Run every retention job once and print what it removed.
+    Purge,
+    /// Operator commands.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Give a user the role `admin` or `support`.
+    Grant {
+        /// The user's email address.
+        email: String,
+        /// `admin` or `support`.
+        role: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -67,6 +86,10 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve { demo } => {
                 settings.demo = demo;
+                if demo {
+                    // CONTRACT.md: --demo sends mail to the file transport, so sign-in works offline.
+                    settings.mail.transport = atelier_core::settings::MailTransport::File;
+                }
                 serve::run(settings).await
             }
             Command::Migrate => serve::migrate(settings).await,
@@ -74,6 +97,10 @@ fn main() -> ExitCode {
                 file,
                 render_missing,
             } => import::run(settings, &file, render_missing).await,
+            Command::Purge => admin::purge(settings).await,
+            Command::Admin {
+                command: AdminCommand::Grant { email, role },
+            } => admin::grant(settings, &email, &role).await,
         }
     });
     match result {

@@ -747,3 +747,108 @@ async fn expired_rows_are_purged() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let _ = t.clock.now_ms();
 }
+
+/// A local server speaking Resend's `POST /emails`: answers from a script, records what it got.
+async fn fake_resend(
+    script: Vec<(u16, Option<u64>)>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+) {
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    use axum::response::IntoResponse;
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+    let seen: Seen = std::sync::Arc::default();
+    let script = std::sync::Arc::new(std::sync::Mutex::new(script.into_iter()));
+    let app = axum::Router::new()
+        .route(
+            "/emails",
+            axum::routing::post(
+                |State((seen, script)): State<(Seen, std::sync::Arc<std::sync::Mutex<std::vec::IntoIter<(u16, Option<u64>)>>>)>,
+                 headers: HeaderMap,
+                 body: axum::Json<serde_json::Value>| async move {
+                    assert_eq!(headers["authorization"], "Bearer re_test_key");
+                    let key = headers["idempotency-key"].to_str().unwrap().to_owned();
+                    seen.lock().unwrap().push((key, body.0));
+                    let (status, retry) = script.lock().unwrap().next().unwrap_or((200, None));
+                    let status = StatusCode::from_u16(status).unwrap();
+                    let mut response = if status.is_success() {
+                        (status, axum::Json(json!({ "id": "4ef9a417-02e9-4d39-ad75-9611e0fcc33c" }))).into_response()
+                    } else {
+                        (status, axum::Json(json!({ "statusCode": status.as_u16(), "name": "validation_error", "message": "The `to` field is invalid." }))).into_response()
+                    };
+                    if let Some(secs) = retry {
+                        response.headers_mut().insert("retry-after", secs.into());
+                    }
+                    response
+                },
+            ),
+        )
+        .with_state((seen.clone(), script));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
+    let (url, seen) = fake_resend(vec![(429, Some(30)), (200, None), (422, None)]).await;
+    let mut raw = RawSettings::default();
+    raw.mail.transport = atelier_core::settings::MailTransport::Resend;
+    raw.mail.resend.api_key = Some(atelier_core::Secret::new("re_test_key".into()));
+    raw.mail.resend.base_url = url;
+    let t = TestApp::init()
+        .with_settings(Settings::resolve(raw).unwrap())
+        .build()
+        .await;
+    assert_eq!(
+        ask_code(&t, "re@example.com").await.status,
+        StatusCode::ACCEPTED
+    );
+    t.run_jobs().await;
+    assert_eq!(seen.lock().unwrap().len(), 1, "first attempt: 429");
+    assert_eq!(
+        t.app.store().outbox_count().await.unwrap(),
+        1,
+        "kept for the retry"
+    );
+    t.clock.advance_ms(29_000);
+    t.run_jobs().await;
+    assert_eq!(seen.lock().unwrap().len(), 1, "Retry-After: 30 is honoured");
+    t.clock.advance_ms(2_000);
+    t.run_jobs().await;
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 2, "sent after the wait");
+        assert_eq!(
+            seen[0].0, seen[1].0,
+            "the same Idempotency-Key: a retry never sends twice"
+        );
+        let body = &seen[1].1;
+        assert_eq!(body["to"], json!(["re@example.com"]));
+        assert!(body["subject"].as_str().unwrap().contains("sign-in"));
+        assert!(body["html"].is_string() && body["text"].is_string());
+        assert!(
+            body["headers"]["Message-ID"]
+                .as_str()
+                .unwrap()
+                .starts_with('<')
+        );
+    }
+    assert_eq!(
+        t.app.store().outbox_count().await.unwrap(),
+        0,
+        "sent mail is not kept"
+    );
+
+    // A permanent refusal: the message is dropped, not retried.
+    ask_code(&t, "re@example.com").await;
+    t.run_jobs().await;
+    assert_eq!(seen.lock().unwrap().len(), 3);
+    assert_eq!(t.app.store().outbox_count().await.unwrap(), 0);
+    t.clock.advance_ms(HOUR_MS);
+    t.run_jobs().await;
+    assert_eq!(seen.lock().unwrap().len(), 3);
+}

@@ -99,3 +99,70 @@ async fn c10_request_logs_hold_no_personal_data() {
         );
     }
 }
+
+/// C10 for accounts: a whole sign-in (mail job included), a security alert, token use, a profile
+/// change and an email change leave no address, code, token, cookie or IP address in the log.
+#[tokio::test]
+async fn c10_sign_in_and_account_logs_hold_no_personal_data() {
+    use atelier_testkit::Auth;
+    use axum::http::Method;
+    use serde_json::json;
+    let logs = LogCapture::install();
+    let t = TestApp::new().await;
+    let u = t.sign_in(EMAIL).await;
+    let code = t.mails().last().unwrap().code();
+    t.call(
+        Method::PATCH,
+        "/api/v1/me",
+        Some(&json!({ "display_name": "Ada Lovelace" })),
+        &u.browser(),
+    )
+    .await;
+    t.call(
+        Method::POST,
+        "/api/v1/me/email",
+        Some(&json!({ "new_email": "ada.new@example.org" })),
+        &u.bearer(),
+    )
+    .await;
+    let change = t.last_mail_to("ada.new@example.org").await.code();
+    t.call(
+        Method::POST,
+        "/api/v1/me/email/verify",
+        Some(&json!({ "code": change })),
+        &u.bearer(),
+    )
+    .await;
+    t.call(
+        Method::GET,
+        "/api/v1/me",
+        None,
+        &Auth::Bearer("atl_not_a_real_token".into()),
+    )
+    .await;
+    t.run_jobs().await;
+    let out = logs.contents();
+    assert!(
+        out.contains("mail sent"),
+        "the mail job logs its work by id:\n{out}"
+    );
+    let session = u.cookie.trim_start_matches("atelier_session=");
+    for secret in [
+        EMAIL,
+        "ada.lovelace",
+        "ada.new",
+        "Ada Lovelace",
+        code.as_str(),
+        change.as_str(),
+        u.token.as_str(),
+        session,
+        "atl_not_a_real_token",
+        "203.0.113.10",
+        "203.0.113.0",
+    ] {
+        assert!(
+            !out.contains(secret),
+            "log output contains `{secret}`:\n{out}"
+        );
+    }
+}

@@ -164,3 +164,59 @@ fn migrate_creates_the_sqlite_database() {
     assert!(status.success());
     assert!(dir.path().join("state/atelier.db").is_file());
 }
+
+#[test]
+fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        atelier()
+            .args(args)
+            .current_dir(dir.path())
+            .env("ATELIER_DATABASE_URL", db.url())
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    let out = run(&["admin", "grant", "ops@example.com", "admin"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no account uses that address"));
+
+    rt.block_on(db.store.insert_user(&atelier_db::accounts::UserRow {
+        id: "u1".into(),
+        email: "ops@example.com".into(),
+        display_name: None,
+        language: "en".into(),
+        roles: "user".into(),
+        marketing_opt_in: false,
+        created_at: 0,
+    }))
+    .unwrap();
+    let out = run(&["admin", "grant", "OPS@example.com", "admin"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("user, admin"));
+    let user = rt.block_on(db.store.user("u1")).unwrap();
+    assert_eq!(user.roles, "user,admin");
+    let out = run(&["admin", "grant", "ops@example.com", "king"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`admin` or `support`"));
+
+    let out = run(&["purge"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("IP events older than 180 days: 0 removed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("expired sessions: 0 removed"));
+    drop(db);
+}
