@@ -28,6 +28,14 @@ pub enum AppError {
     /// The signed-in user may not do this.
     #[error("not allowed")]
     Forbidden,
+    /// The balance does not cover the price.
+    #[error("insufficient credits")]
+    InsufficientCredits {
+        /// Credits needed.
+        needed: i64,
+        /// Credits available.
+        balance: i64,
+    },
     /// Too many requests of this kind; try again after the given seconds.
     #[error("too many requests")]
     RateLimited {

@@ -3,6 +3,7 @@
 //! once. It knows no HTTP.
 
 pub mod accounts;
+pub mod credits;
 mod error;
 pub mod gallery;
 mod health;

@@ -64,6 +64,8 @@ pub struct RawSettings {
     pub rate_limits: RateLimitSettings,
     /// Reverse proxies allowed to name the client's address.
     pub proxy: ProxySettings,
+    /// Credits.
+    pub credits: CreditSettings,
 }
 
 impl Default for RawSettings {
@@ -83,8 +85,17 @@ impl Default for RawSettings {
             accounts: AccountSettings::default(),
             rate_limits: RateLimitSettings::default(),
             proxy: ProxySettings::default(),
+            credits: CreditSettings::default(),
         }
     }
+}
+
+/// Credits.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CreditSettings {
+    /// Credits every new account receives; 0, or 100 with `--demo`, when unset.
+    pub signup_grant: Option<u32>,
 }
 
 /// Options for `s3://` storage; anything unset falls back to the usual `AWS_*` variables.
@@ -420,6 +431,8 @@ pub struct Settings {
     pub client_ip_header: String,
     /// The mail sender.
     pub mail_from: String,
+    /// Credits.
+    pub credits: CreditSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -634,8 +647,17 @@ impl Settings {
             trusted_proxies,
             client_ip_header,
             mail_from,
+            credits: raw.credits,
             demo: false,
         })
+    }
+
+    /// Credits a new account receives: the configured grant, else 100 on a demo instance, else 0.
+    #[must_use]
+    pub fn signup_grant(&self) -> u32 {
+        self.credits
+            .signup_grant
+            .unwrap_or(if self.demo { 100 } else { 0 })
     }
 
     /// Whether the instance is reached over HTTPS (turns on HSTS and `__Host-` cookies).

@@ -36,6 +36,32 @@ pub async fn grant(settings: Settings, email: &str, role: &str) -> anyhow::Resul
     }
 }
 
+/// `atelier admin credits EMAIL N --reason TEXT`.
+pub async fn credits(
+    settings: Settings,
+    email: &str,
+    amount: i64,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    match app.adjust_credits(email, amount, reason).await {
+        Ok((user, balance)) => {
+            say(&format!(
+                "{}: {amount:+} credits, balance now {balance}",
+                user.email
+            ));
+            Ok(())
+        }
+        Err(AppError::NotFound) => {
+            bail!("no account uses that address (the user signs in once to create it)")
+        }
+        Err(AppError::InsufficientCredits { balance, .. }) => {
+            bail!("the balance is {balance}; it cannot go below zero")
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// `atelier purge`: runs every retention job once and prints what it removed.
 pub async fn purge(settings: Settings) -> anyhow::Result<()> {
     let days = settings.retention.ip_event_days;

@@ -57,6 +57,17 @@ enum AdminCommand {
         /// `admin` or `support`.
         role: String,
     },
+    /// Add credits to a user's balance (or remove them with a negative N).
+    Credits {
+        /// The user's email address.
+        email: String,
+        /// Credits to add; negative to remove.
+        #[arg(allow_negative_numbers = true)]
+        amount: i64,
+        /// Why (kept in the ledger the user reads).
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -101,6 +112,14 @@ fn main() -> ExitCode {
             Command::Admin {
                 command: AdminCommand::Grant { email, role },
             } => admin::grant(settings, &email, &role).await,
+            Command::Admin {
+                command:
+                    AdminCommand::Credits {
+                        email,
+                        amount,
+                        reason,
+                    },
+            } => admin::credits(settings, &email, amount, &reason).await,
         }
     });
     match result {

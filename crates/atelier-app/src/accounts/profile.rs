@@ -53,16 +53,6 @@ impl App {
         Ok(User::from(self.store().user(id).await?))
     }
 
-    /// The user's credit balance. Credits arrive with generation's ledger; until an entry exists
-    /// the balance is 0.
-    ///
-    /// # Errors
-    /// On database failure.
-    #[allow(clippy::unused_async)] // the ledger query lands here
-    pub async fn credit_balance(&self, _user_id: &str) -> Result<i64, AppError> {
-        Ok(0)
-    }
-
     /// Applies profile changes (`PATCH /api/v1/me`).
     ///
     /// # Errors

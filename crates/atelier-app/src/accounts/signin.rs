@@ -250,6 +250,7 @@ impl App {
         };
         let network = net::network_of(client.ip).to_string();
         if created {
+            self.grant_signup_credits(&user.id).await?;
             self.record_ip_event(Some(&user.id), "signup", client)
                 .await?;
         } else {
