@@ -45,6 +45,12 @@ pub enum AppError {
     /// A dependency (database, storage) is not answering.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// The request's content is larger than allowed (413).
+    #[error("{0}")]
+    TooLarge(String),
+    /// Stored data failed an integrity check (a blob or key that does not decrypt).
+    #[error("integrity: {0}")]
+    Corrupt(String),
     /// The database failed.
     #[error(transparent)]
     Db(#[from] atelier_db::DbError),

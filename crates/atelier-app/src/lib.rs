@@ -9,6 +9,8 @@ pub mod gallery;
 mod health;
 mod jobs;
 pub mod mail;
+pub mod uploads;
+mod vault;
 
 pub use atelier_db::DbError;
 pub use error::AppError;
@@ -37,6 +39,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     search: Option<SearchIndex>,
     mailer: mail::Mailer,
+    master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
 }
 
@@ -98,6 +101,7 @@ impl App {
                 clock,
                 search,
                 mailer: mail::Mailer::new(transport),
+                master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
             }),
         })

@@ -66,6 +66,12 @@ pub struct RawSettings {
     pub proxy: ProxySettings,
     /// Credits.
     pub credits: CreditSettings,
+    /// The instance's master key (base64 of 32 bytes) that wraps every user's data key (R1);
+    /// `<data_dir>/master.key`, created on first start, when unset. Every node of a cluster needs
+    /// the same one.
+    pub master_key: Option<Secret<String>>,
+    /// Reference uploads.
+    pub uploads: UploadSettings,
 }
 
 impl Default for RawSettings {
@@ -86,6 +92,27 @@ impl Default for RawSettings {
             rate_limits: RateLimitSettings::default(),
             proxy: ProxySettings::default(),
             credits: CreditSettings::default(),
+            master_key: None,
+            uploads: UploadSettings::default(),
+        }
+    }
+}
+
+/// Reference uploads.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct UploadSettings {
+    /// Largest accepted file in bytes.
+    pub max_bytes: usize,
+    /// Largest accepted width × height.
+    pub max_pixels: u64,
+}
+
+impl Default for UploadSettings {
+    fn default() -> Self {
+        Self {
+            max_bytes: 20 * 1024 * 1024,
+            max_pixels: 40_000_000,
         }
     }
 }
@@ -433,6 +460,10 @@ pub struct Settings {
     pub mail_from: String,
     /// Credits.
     pub credits: CreditSettings,
+    /// The master key, when configured (else a key file under `data_dir`).
+    pub master_key: Option<Secret<String>>,
+    /// Uploads.
+    pub uploads: UploadSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -629,6 +660,16 @@ impl Settings {
         Url::parse(&raw.mail.resend.base_url)
             .map_err(|e| invalid("mail.resend.base_url", format!("not a URL: {e}")))?;
 
+        if raw.uploads.max_bytes < 1024 || raw.uploads.max_bytes > raw.http.body_limit_bytes {
+            return Err(invalid(
+                "uploads.max_bytes",
+                "must be at least 1024 and at most http.body_limit_bytes",
+            ));
+        }
+        if raw.uploads.max_pixels < 1 {
+            return Err(invalid("uploads.max_pixels", "must be at least 1"));
+        }
+
         Ok(Self {
             data_dir: raw.data_dir,
             bind,
@@ -648,6 +689,8 @@ impl Settings {
             client_ip_header,
             mail_from,
             credits: raw.credits,
+            master_key: raw.master_key,
+            uploads: raw.uploads,
             demo: false,
         })
     }

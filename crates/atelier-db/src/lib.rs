@@ -10,6 +10,7 @@ pub mod gallery;
 mod gallery_batch;
 pub mod jobs;
 mod store;
+pub mod uploads;
 
 pub use atelier_core::settings::DatabaseKind;
 pub use error::DbError;

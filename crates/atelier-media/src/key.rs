@@ -27,13 +27,40 @@ impl BlobKey {
         Self(format!("gallery/{}/{index}/w{width}", segment(item_id)))
     }
 
-    /// A user's uploaded reference image.
+    /// A user's uploaded reference image (the cleaned original).
     #[must_use]
     pub fn upload(user_id: &str, upload_id: &str) -> Self {
+        Self::upload_variant(user_id, upload_id, "original")
+    }
+
+    /// A variant of an upload: `original` or a preview width such as `w320`.
+    #[must_use]
+    pub fn upload_variant(user_id: &str, upload_id: &str, variant: &str) -> Self {
+        Self(format!(
+            "users/{}/uploads/{}/{}",
+            segment(user_id),
+            segment(upload_id),
+            segment(variant)
+        ))
+    }
+
+    /// The prefix holding every variant of one upload.
+    #[must_use]
+    pub fn upload_prefix(user_id: &str, upload_id: &str) -> Self {
         Self(format!(
             "users/{}/uploads/{}",
             segment(user_id),
             segment(upload_id)
+        ))
+    }
+
+    /// The prefix holding every variant of one generated image.
+    #[must_use]
+    pub fn generated_prefix(user_id: &str, image_id: &str) -> Self {
+        Self(format!(
+            "users/{}/images/{}",
+            segment(user_id),
+            segment(image_id)
         ))
     }
 
@@ -123,7 +150,7 @@ mod tests {
     fn keys_group_blobs_by_owner() {
         assert_eq!(
             BlobKey::upload("u1", "up1").as_str(),
-            "users/u1/uploads/up1"
+            "users/u1/uploads/up1/original"
         );
         assert_eq!(
             BlobKey::generated("u1", "i1", "w320").as_str(),
@@ -144,9 +171,12 @@ mod tests {
     fn ids_cannot_escape_their_segment() {
         assert_eq!(
             BlobKey::upload("../etc", "a/b").as_str(),
-            "users/___etc/uploads/a_b"
+            "users/___etc/uploads/a_b/original"
         );
-        assert_eq!(BlobKey::upload("", "x").as_str(), "users/_/uploads/x");
+        assert_eq!(
+            BlobKey::upload("", "x").as_str(),
+            "users/_/uploads/x/original"
+        );
     }
 
     #[test]

@@ -10,8 +10,26 @@
     select.addEventListener("change", function () { form.submit(); });
   });
 
-  // Copy buttons.
+  // Times: the server writes UTC; show the reader's local time in the page's language.
+  if (window.Intl && Intl.DateTimeFormat) {
+    var timeFormat;
+    try {
+      timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+    } catch (e) { timeFormat = null; }
+    if (timeFormat) {
+      document.querySelectorAll("time[data-local]").forEach(function (node) {
+        var when = new Date(node.getAttribute("datetime"));
+        if (!isNaN(when.getTime())) {
+          node.title = node.textContent;
+          node.textContent = timeFormat.format(when);
+        }
+      });
+    }
+  }
+
+  // Copy buttons (those that make sense only with a script start hidden).
   document.querySelectorAll("button[data-copy-target]").forEach(function (button) {
+    button.hidden = false;
     button.addEventListener("click", function () {
       var target = document.getElementById(button.getAttribute("data-copy-target"));
       if (!target) return;

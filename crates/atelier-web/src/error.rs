@@ -133,6 +133,18 @@ impl From<AppError> for ApiError {
                 "Your account may not do this.",
             ),
             AppError::RateLimited { retry_after_secs } => Self::rate_limited(retry_after_secs),
+            AppError::InsufficientCredits { needed, balance } => Self::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "insufficient_credits",
+                format!("This needs {needed} credits and the balance is {balance}."),
+            ),
+            AppError::TooLarge(message) => {
+                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message)
+            }
+            AppError::Corrupt(e) => {
+                tracing::error!(error = %e, "integrity check failed");
+                Self::internal("integrity")
+            }
             AppError::Search(e) => {
                 tracing::error!(error = %e, "search index error");
                 Self::internal("search")

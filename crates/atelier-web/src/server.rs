@@ -6,8 +6,8 @@ use atelier_app::App;
 use atelier_db::gallery::{Facet, FacetColumn};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::OriginalUri;
-use axum::http::{HeaderMap, Uri, header};
+use axum::extract::{FromRequestParts as _, OriginalUri, Request, State};
+use axum::http::{Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
@@ -88,6 +88,7 @@ pub fn router(app: App) -> Router {
         .route("/", get(routes::pages::home))
         .route("/g/{id}", get(routes::pages::detail))
         .route("/lang", post(routes::pages::set_language))
+        .merge(account_pages())
         .route(
             "/img/g/{id}/{position}/{variant}",
             get(routes::images::gallery_image),
@@ -145,6 +146,42 @@ pub async fn serve(
     .await
 }
 
+/// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).
+fn account_pages() -> Router<AppState> {
+    use routes::account_pages as pages;
+    Router::new()
+        .route("/login", get(pages::login).post(pages::send_code))
+        .route("/login/code", post(pages::verify_code).get(pages::to_login))
+        .route(
+            "/login/link",
+            get(pages::open_link).post(pages::confirm_link),
+        )
+        .route("/logout", post(pages::logout).get(pages::to_settings))
+        .route("/settings", get(pages::settings))
+        .route(
+            "/settings/profile",
+            post(pages::save_profile).get(pages::to_settings),
+        )
+        .route(
+            "/settings/email",
+            post(pages::change_email).get(pages::to_settings),
+        )
+        .route(
+            "/settings/email/verify",
+            post(pages::verify_email).get(pages::to_settings),
+        )
+        .route("/settings/sessions/{id}/end", post(pages::end_session))
+        .route(
+            "/settings/sessions/end-all",
+            post(pages::end_all_sessions).get(pages::to_settings),
+        )
+        .route(
+            "/settings/tokens",
+            post(pages::create_token).get(pages::to_settings),
+        )
+        .route("/settings/tokens/{id}/revoke", post(pages::revoke_token))
+}
+
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -153,13 +190,27 @@ async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState
         .into_response()
 }
 
-/// JSON under `/api/`, the friendly page elsewhere.
-async fn not_found(uri: OriginalUri, headers: HeaderMap) -> Response {
+/// JSON under `/api/`, the friendly page elsewhere (with the header of whoever is signed in).
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    let uri = OriginalUri(req.uri().clone());
     if is_api(&uri.0) {
-        ApiError::not_found().into_response()
-    } else {
-        routes::pages::not_found_page(&headers, &uri)
+        return ApiError::not_found().into_response();
     }
+    let (mut parts, _) = req.into_parts();
+    let user = crate::auth::MaybeUser::from_request_parts(&mut parts, &state)
+        .await
+        .unwrap_or(crate::auth::MaybeUser(None))
+        .0;
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .cloned()
+        .unwrap_or(uri);
+    routes::pages::not_found_page(
+        &parts.headers,
+        &uri,
+        routes::pages::Viewer::from_maybe(user.as_ref()),
+    )
 }
 
 async fn method_not_allowed() -> Response {

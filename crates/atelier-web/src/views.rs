@@ -67,6 +67,26 @@ pub fn excerpt(text: &str, max: usize) -> String {
     format!("{}…", trimmed.trim_end_matches([',', '.', ';', ' ']))
 }
 
+/// A moment as pages show it: the RFC 3339 form for `<time datetime>` (which `app.js` turns into
+/// the reader's local time) and a readable UTC text for everyone else.
+#[derive(Debug, Clone)]
+pub struct TimeView {
+    /// `2025-06-15T14:30:00Z`.
+    pub iso: String,
+    /// `2025-06-15 14:30 UTC`.
+    pub text: String,
+}
+
+impl TimeView {
+    /// The view of a time in milliseconds.
+    #[must_use]
+    pub fn at(ms: i64) -> Self {
+        let iso = atelier_core::time::rfc3339(ms);
+        let text = format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " "));
+        Self { iso, text }
+    }
+}
+
 /// `1.2k`, `35k`, `1.4M`.
 #[must_use]
 pub fn compact_number(n: i64) -> String {
@@ -277,6 +297,13 @@ mod tests {
             "a lighthouse on a…"
         );
         assert_eq!(excerpt("一只在雨中撑伞的橘猫电影感光影", 5), "一只在雨中…");
+    }
+
+    #[test]
+    fn times_read_well() {
+        let t = TimeView::at(1_749_997_800_000);
+        assert_eq!(t.iso, "2025-06-15T14:30:00Z");
+        assert_eq!(t.text, "2025-06-15 14:30 UTC");
     }
 
     #[test]

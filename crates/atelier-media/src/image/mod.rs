@@ -14,7 +14,7 @@ mod fixtures;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{decode, encode_png};
+pub use decode::{decode, encode_jpeg, encode_png};
 pub use probe::probe;
 pub use thumbnail::{THUMB_WIDTHS, Thumbnail, thumbnail_webp};
 

@@ -490,3 +490,74 @@ pub async fn verify_email(
     let credits = state.app.credit_balance(&user.id).await?;
     Ok(Json(MeJson::new(&user, credits)))
 }
+
+/// One ledger entry.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreditEntryJson {
+    /// `grant`, `purchase`, `hold`, `capture`, `release`, `refund` or `adjustment`.
+    kind: &'static str,
+    /// Credits (negative only for a downward adjustment).
+    amount: i64,
+    /// Why.
+    reason: String,
+    /// What it is about (a generation id), if anything.
+    reference: Option<String>,
+    /// When.
+    created_at: String,
+}
+
+/// `{balance, entries, next_cursor}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreditsJson {
+    /// Credits available now (pending holds already taken off).
+    balance: i64,
+    /// Ledger entries, newest first.
+    entries: Vec<CreditEntryJson>,
+    /// Cursor of the next page, or null.
+    next_cursor: Option<String>,
+}
+
+/// `?cursor=&limit=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CreditsParams {
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Entries per page, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// The credit balance and the ledger (C4).
+#[utoipa::path(
+    get, path = "/api/v1/me/credits", tag = "accounts", params(CreditsParams),
+    responses((status = 200, body = CreditsJson), (status = 401, body = crate::error::ErrorBody))
+)]
+pub async fn credits(
+    State(state): State<AppState>,
+    CurrentUser(principal): CurrentUser,
+    crate::ApiQuery(params): crate::ApiQuery<CreditsParams>,
+) -> Result<Json<CreditsJson>, ApiError> {
+    let history = state
+        .app
+        .credit_history(
+            &principal.user.id,
+            params.limit.unwrap_or(50),
+            params.cursor.as_deref(),
+        )
+        .await?;
+    Ok(Json(CreditsJson {
+        balance: history.balance,
+        entries: history
+            .entries
+            .into_iter()
+            .map(|e| CreditEntryJson {
+                kind: e.kind.as_str(),
+                amount: e.amount,
+                reason: e.reason,
+                reference: e.reference,
+                created_at: rfc3339(e.created_at),
+            })
+            .collect(),
+        next_cursor: history.next_cursor,
+    }))
+}

@@ -1,6 +1,7 @@
 //! Routes, one module per area.
 
 mod account;
+pub mod account_pages;
 pub mod assets;
 pub mod gallery;
 mod health;
@@ -32,4 +33,5 @@ pub fn api_v1() -> OpenApiRouter<AppState> {
         .routes(routes!(account::revoke_token))
         .routes(routes!(account::change_email))
         .routes(routes!(account::verify_email))
+        .routes(routes!(account::credits))
 }

@@ -4,10 +4,13 @@
 
 use super::gallery::GalleryParams;
 use crate::ApiError;
+use crate::auth::MaybeUser;
 use crate::i18n::{LANG_COOKIE, Lang, Messages};
 use crate::server::AppState;
 use crate::views::{CardView, author_label, image_path};
 use askama::Template;
+use atelier_app::accounts::Principal;
+use atelier_core::Settings;
 use atelier_search::Sort;
 use axum::Form;
 use axum::extract::{OriginalUri, Path, State};
@@ -30,6 +33,35 @@ pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
     format!("{:08x}", hash >> 32)
 });
 
+/// The signed-in visitor as the page header shows them.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The display name, else the address's local part.
+    pub name: String,
+    /// The name's first letter, for the round badge.
+    pub initial: String,
+}
+
+impl Viewer {
+    /// The header's view of a signed-in user.
+    #[must_use]
+    pub fn of(principal: &Principal) -> Self {
+        let name = principal.user.shown_name().to_owned();
+        let initial = name
+            .chars()
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        Self { name, initial }
+    }
+
+    /// The header's view of whoever is asking.
+    #[must_use]
+    pub fn from_maybe(principal: Option<&Principal>) -> Option<Self> {
+        principal.map(Self::of)
+    }
+}
+
 /// A link that sets or clears one filter.
 #[derive(Debug, Clone)]
 pub struct Chip {
@@ -49,6 +81,7 @@ struct HomePage<'a> {
     asset_version: &'a str,
     here: String,
     q: String,
+    user: Option<Viewer>,
     cards: Vec<CardView>,
     total: u64,
     next_href: Option<String>,
@@ -75,6 +108,7 @@ struct DetailPage<'a> {
     asset_version: &'a str,
     here: String,
     q: String,
+    user: Option<Viewer>,
     title: String,
     prompt: String,
     prompt_lang: &'static str,
@@ -103,9 +137,11 @@ struct NotFoundPage<'a> {
     asset_version: &'a str,
     here: String,
     q: String,
+    user: Option<Viewer>,
 }
 
-fn render(template: &impl Template) -> Result<Html<String>, ApiError> {
+/// Renders a page; a template failure is a logged 500.
+pub(crate) fn render(template: &impl Template) -> Result<Html<String>, ApiError> {
     template.render().map(Html).map_err(|e| {
         tracing::error!(error = %e, "template failed");
         ApiError::internal("template")
@@ -160,7 +196,8 @@ fn toggle_chip(
     }
 }
 
-fn here(uri: &OriginalUri) -> String {
+/// The page's own path and query, for the language switch and the sign-in link to come back to.
+pub(crate) fn here(uri: &OriginalUri) -> String {
     uri.0
         .path_and_query()
         .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned())
@@ -169,6 +206,7 @@ fn here(uri: &OriginalUri) -> String {
 /// `GET /`: the gallery, searched and filtered by the query string.
 pub async fn home(
     State(state): State<AppState>,
+    MaybeUser(principal): MaybeUser,
     headers: HeaderMap,
     uri: OriginalUri,
     axum::extract::Query(params): axum::extract::Query<GalleryParams>,
@@ -277,6 +315,7 @@ pub async fn home(
         asset_version: &ASSET_VERSION,
         here: here(&uri),
         q: text,
+        user: Viewer::from_maybe(principal.as_ref()),
         cards: page.cards.iter().filter_map(CardView::from_card).collect(),
         total: page.total,
         next_href,
@@ -292,6 +331,7 @@ pub async fn home(
 /// `GET /g/{id}`: one artwork with its full prompt, parameters, attribution and related items.
 pub async fn detail(
     State(state): State<AppState>,
+    MaybeUser(principal): MaybeUser,
     headers: HeaderMap,
     uri: OriginalUri,
     Path(id): Path<String>,
@@ -303,7 +343,11 @@ pub async fn detail(
             atelier_app::AppError::NotFound
             | atelier_app::AppError::Db(atelier_app::DbError::NotFound),
         ) => {
-            return Ok(not_found_page(&headers, &uri));
+            return Ok(not_found_page(
+                &headers,
+                &uri,
+                Viewer::from_maybe(principal.as_ref()),
+            ));
         }
         Err(e) => return Err(e.into()),
     };
@@ -344,6 +388,7 @@ pub async fn detail(
         asset_version: &ASSET_VERSION,
         here: here(&uri),
         q: String::new(),
+        user: Viewer::from_maybe(principal.as_ref()),
         title: crate::views::excerpt(&item.prompt, 80),
         prompt_lang: if cjk * 4 > item.prompt.chars().count() {
             "zh"
@@ -371,7 +416,7 @@ pub async fn detail(
 }
 
 /// The friendly 404 page, in the visitor's language.
-pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri) -> Response {
+pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri, user: Option<Viewer>) -> Response {
     let lang = Lang::from_headers(headers);
     let page = NotFoundPage {
         m: lang.messages(),
@@ -379,6 +424,7 @@ pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri) -> Response {
         asset_version: &ASSET_VERSION,
         here: here(uri),
         q: String::new(),
+        user,
     };
     match render(&page) {
         Ok(html) => (StatusCode::NOT_FOUND, page_response(html, lang)).into_response(),
@@ -388,6 +434,16 @@ pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri) -> Response {
 
 /// Pages vary by language (cookie and Accept-Language) and are not cached by shared caches.
 fn page_response(html: Html<String>, lang: Lang) -> Response {
+    page_with_cache(html, lang, "private, no-cache")
+}
+
+/// A page with personal data (sign-in, settings): no cache keeps a copy, not even the browser's
+/// back-forward one.
+pub(crate) fn personal_page(html: Html<String>, lang: Lang) -> Response {
+    page_with_cache(html, lang, "no-store")
+}
+
+fn page_with_cache(html: Html<String>, lang: Lang, cache_control: &'static str) -> Response {
     let mut response = html.into_response();
     let h = response.headers_mut();
     h.insert(
@@ -396,7 +452,7 @@ fn page_response(html: Html<String>, lang: Lang) -> Response {
     );
     h.insert(
         header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+        HeaderValue::from_static(cache_control),
     );
     if let Ok(v) = HeaderValue::from_str(lang.tag()) {
         h.insert(header::CONTENT_LANGUAGE, v);
@@ -411,24 +467,33 @@ pub struct LangForm {
     next: Option<String>,
 }
 
+/// Whether `next` is a path on this site (`/…`, never `//host` or `/\host`), safe to redirect to.
+pub(crate) fn is_local_path(next: &str) -> bool {
+    next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+}
+
+/// The `Set-Cookie` value that keeps `lang` for a year (an essential cookie: SEC5).
+pub(crate) fn lang_cookie(settings: &Settings, lang: Lang) -> Option<HeaderValue> {
+    let secure = if settings.is_https() { "; Secure" } else { "" };
+    let cookie = format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        lang.tag()
+    );
+    HeaderValue::from_str(&cookie).ok()
+}
+
 /// `POST /lang`: keeps the chosen language in a cookie and goes back to the page.
 pub async fn set_language(State(state): State<AppState>, Form(form): Form<LangForm>) -> Response {
     let lang = Lang::parse(&form.lang).unwrap_or(Lang::En);
     let next = form
         .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .filter(|n| is_local_path(n))
         .unwrap_or_else(|| "/".to_owned());
-    let secure = if state.app.settings().is_https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-        lang.tag()
-    );
     let mut response = Redirect::to(&next).into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
+    if let Some(v) = lang_cookie(state.app.settings(), lang) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }
     response

@@ -748,24 +748,23 @@ async fn expired_rows_are_purged() {
     let _ = t.clock.now_ms();
 }
 
+/// What the fake Resend server received: (Idempotency-Key, JSON body).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
+/// The fake's answers in order: (status, Retry-After seconds).
+type Script = std::sync::Arc<std::sync::Mutex<std::vec::IntoIter<(u16, Option<u64>)>>>;
+
 /// A local server speaking Resend's `POST /emails`: answers from a script, records what it got.
-async fn fake_resend(
-    script: Vec<(u16, Option<u64>)>,
-) -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
-) {
+async fn fake_resend(script: Vec<(u16, Option<u64>)>) -> (String, Seen) {
     use axum::extract::State;
     use axum::http::HeaderMap;
     use axum::response::IntoResponse;
-    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>;
     let seen: Seen = std::sync::Arc::default();
     let script = std::sync::Arc::new(std::sync::Mutex::new(script.into_iter()));
     let app = axum::Router::new()
         .route(
             "/emails",
             axum::routing::post(
-                |State((seen, script)): State<(Seen, std::sync::Arc<std::sync::Mutex<std::vec::IntoIter<(u16, Option<u64>)>>>)>,
+                |State((seen, script)): State<(Seen, Script)>,
                  headers: HeaderMap,
                  body: axum::Json<serde_json::Value>| async move {
                     assert_eq!(headers["authorization"], "Bearer re_test_key");

@@ -1,6 +1,7 @@
 //! HTTP tests of the web crate through the real router, on a fresh database per test.
 #![allow(clippy::unwrap_used)]
 
+mod account_pages;
 mod accounts;
 mod errors;
 mod gallery;
