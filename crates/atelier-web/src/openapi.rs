@@ -13,6 +13,7 @@ use utoipa::OpenApi;
     tags(
         (name = "instance", description = "About this instance"),
         (name = "gallery", description = "The public gallery of AI artwork (G1, G2)"),
+        (name = "generation", description = "Reference uploads and generations (G3, C5, C11)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile (C1, C3, D1, D5)")
     )
 )]

@@ -72,7 +72,7 @@ impl AppState {
 /// The whole router of an instance.
 pub fn router(app: App) -> Router {
     let settings = app.settings().clone();
-    let (api, openapi) = routes::api_v1().split_for_parts();
+    let (api, openapi) = routes::api_v1_with(settings.http.body_limit_bytes).split_for_parts();
     let openapi = openapi.to_pretty_json().unwrap_or_else(|_| "{}".to_owned());
     let state = AppState {
         app,
@@ -94,6 +94,7 @@ pub fn router(app: App) -> Router {
             get(routes::images::gallery_image),
         )
         .route("/assets/{name}", get(routes::assets::asset))
+        .route("/img/up/{id}/{variant}", get(routes::uploads::image))
         .route("/api/search", get(routes::meigen::search))
         .route("/api/images/{id}", get(routes::meigen::image))
         .route("/healthz", get(routes::healthz))

@@ -9,8 +9,11 @@ mod decode;
 mod probe;
 mod thumbnail;
 
-#[cfg(test)]
-mod fixtures;
+/// Hand-made image files for tests (EXIF with GPS, bombs, animated GIFs), also for other crates'
+/// tests through the `testing` feature.
+#[cfg(any(test, feature = "testing"))]
+#[allow(clippy::unwrap_used, clippy::missing_panics_doc, missing_docs)]
+pub mod fixtures;
 #[cfg(test)]
 mod tests;
 

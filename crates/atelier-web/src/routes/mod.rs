@@ -9,6 +9,7 @@ pub mod images;
 mod instance;
 pub mod meigen;
 pub mod pages;
+pub mod uploads;
 
 use crate::server::AppState;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,9 +17,19 @@ use utoipa_axum::routes;
 
 pub use health::healthz;
 
-/// Every `/api/v1` route, with its OpenAPI description.
+/// Every `/api/v1` route, with its OpenAPI description (upload bodies limited to the default).
 pub fn api_v1() -> OpenApiRouter<AppState> {
+    api_v1_with(atelier_core::settings::HttpSettings::default().body_limit_bytes)
+}
+
+/// Every `/api/v1` route; uploads accept bodies up to `body_limit` bytes (JSON routes keep the
+/// JSON limit).
+pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
+    let (schemas, paths, upload) = routes!(uploads::create, uploads::list);
+    let upload = upload.layer(axum::extract::DefaultBodyLimit::max(body_limit));
     OpenApiRouter::with_openapi(crate::openapi::base())
+        .routes((schemas, paths, upload))
+        .routes(routes!(uploads::get, uploads::delete))
         .routes(routes!(instance::instance))
         .routes(routes!(gallery::list))
         .routes(routes!(gallery::get))

@@ -8,3 +8,4 @@ mod gallery;
 mod logs;
 mod pages;
 mod server;
+mod uploads;

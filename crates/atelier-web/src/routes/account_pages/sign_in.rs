@@ -45,6 +45,8 @@ struct CodePage<'a> {
     next: String,
     expiry: String,
     error: Option<String>,
+    /// Where mail is written when the file transport is on (demo instances).
+    outbox_hint: Option<String>,
 }
 
 #[derive(Template)]
@@ -135,6 +137,7 @@ fn login_page(
 }
 
 fn code_page(
+    settings: &atelier_core::Settings,
     lang: Lang,
     email: &str,
     next: String,
@@ -157,6 +160,7 @@ fn code_page(
             .check_mail_expiry
             .replace("{minutes}", &CODE_TTL_MINUTES.to_string()),
         error: error.map(|e| e.message.clone()),
+        outbox_hint: outbox_hint(settings, m),
     };
     Ok(personal(render(&page)?, lang, error))
 }
@@ -218,7 +222,7 @@ pub async fn send_code(
     {
         Ok(()) => {
             let settings = state.app.settings();
-            let mut response = code_page(lang, &form.email, next, None)?;
+            let mut response = code_page(state.app.settings(), lang, &form.email, next, None)?;
             response.headers_mut().append(
                 header::SET_COOKIE,
                 auth::set_cookie(
@@ -258,7 +262,13 @@ pub async fn verify_code(
         Err(e) => {
             let lang = Lang::from_headers(&headers);
             let error = FormError::from_app(lang.messages(), e)?;
-            code_page(lang, &form.email, clean_next(&form.next), Some(&error))
+            code_page(
+                state.app.settings(),
+                lang,
+                &form.email,
+                clean_next(&form.next),
+                Some(&error),
+            )
         }
     }
 }
@@ -333,4 +343,13 @@ pub async fn logout(
 /// `GET` of a sign-in form's target (a reload, a bookmark): back to the email form.
 pub async fn to_login() -> Response {
     see_other("/login")
+}
+
+/// The hint shown when mail is written to `<data_dir>/outbox/` instead of being sent.
+fn outbox_hint(settings: &atelier_core::Settings, m: &Messages) -> Option<String> {
+    (settings.mail.transport == atelier_core::settings::MailTransport::File).then(|| {
+        let dir = settings.data_dir.join("outbox");
+        let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+        m.outbox_hint.replace("{path}", &dir.display().to_string())
+    })
 }

@@ -1,0 +1,298 @@
+//! Reference uploads over HTTP (C5, C11, R1): metadata stripped and orientation kept, bombs and
+//! disguised files refused before decoding, encryption at rest, owner-only access, deletion from
+//! storage.
+
+use atelier_core::Settings;
+use atelier_core::settings::RawSettings;
+use atelier_media::BlobKey;
+use atelier_media::image::fixtures;
+use atelier_testkit::{Auth, TestApp};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use futures::TryStreamExt as _;
+
+/// How many blobs are stored under `prefix`.
+async fn stored(t: &TestApp, prefix: &BlobKey) -> usize {
+    let listed: Vec<_> = t
+        .app
+        .blobs()
+        .list(Some(prefix))
+        .try_collect()
+        .await
+        .unwrap();
+    listed.len()
+}
+
+const BOUNDARY: &str = "atelier-test-boundary";
+
+fn multipart(field: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn upload(
+    t: &TestApp,
+    auth: &Auth,
+    filename: &str,
+    bytes: &[u8],
+) -> atelier_testkit::TestResponse {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/uploads")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        );
+    match auth {
+        Auth::Bearer(token) => req = req.header("authorization", format!("Bearer {token}")),
+        Auth::Cookie(c) => {
+            req = req
+                .header("cookie", c)
+                .header("sec-fetch-site", "same-origin")
+        }
+        Auth::None => {}
+    }
+    t.request(
+        req.body(Body::from(multipart("file", filename, "image/png", bytes)))
+            .unwrap(),
+    )
+    .await
+}
+
+fn exif_jpeg() -> Vec<u8> {
+    // 40×20, stored sideways: EXIF orientation 6 turns it into 20×40. A GPS position inside.
+    let jpeg = fixtures::jpeg(&fixtures::red_blue(40, 20));
+    fixtures::with_segment_after_soi(&jpeg, &fixtures::exif_app1(6))
+}
+
+#[tokio::test]
+async fn c11_upload_strips_exif_gps_and_applies_orientation() {
+    let t = TestApp::new().await;
+    let u = t.sign_in("up@example.com").await;
+    let original = exif_jpeg();
+    assert!(original.windows(8).any(|w| w == fixtures::GPS_SECONDS));
+    // The name lies: the bytes decide.
+    let r = upload(&t, &u.bearer(), "holiday.png", &original).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let json = r.json();
+    assert_eq!(
+        (json["width"].as_i64(), json["height"].as_i64()),
+        (Some(20), Some(40))
+    );
+    assert_eq!(json["content_type"], "image/jpeg");
+    let id = json["id"].as_str().unwrap().to_owned();
+
+    let served = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/original"),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), Some("image/jpeg"));
+    assert!(
+        served
+            .header("cache-control")
+            .unwrap()
+            .starts_with("private")
+    );
+    let bytes = served.body.to_vec();
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "EXIF removed");
+    assert!(
+        !bytes.windows(8).any(|w| w == fixtures::GPS_SECONDS),
+        "GPS removed"
+    );
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (20, 40));
+    let preview = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/w320"),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(preview.header("content-type"), Some("image/webp"));
+
+    let list = t
+        .call(Method::GET, "/api/v1/uploads", None, &u.browser())
+        .await
+        .json();
+    assert_eq!(list["items"][0]["id"], id.as_str());
+}
+
+#[tokio::test]
+async fn r1_uploads_are_encrypted_at_rest_with_the_owners_key() {
+    let t = TestApp::new().await;
+    let u = t.sign_in("enc@example.com").await;
+    let png = fixtures::png(&image::DynamicImage::ImageRgb8(fixtures::gradient(64, 64)));
+    let id = upload(&t, &u.bearer(), "g.png", &png).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stored = t
+        .app
+        .blobs()
+        .get(&BlobKey::upload(&u.id, &id))
+        .await
+        .unwrap();
+    assert_eq!(&stored[..4], b"ATB1", "stored in the encrypted format");
+    assert!(
+        !stored.windows(4).any(|w| w == b"\x89PNG"),
+        "no plaintext PNG header"
+    );
+    let served = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/original"),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(&served.body[..4], b"\x89PNG");
+    // Without the user's data key, no copy can be read (R1).
+    assert!(t.app.store().delete_user_key(&u.id).await.unwrap());
+    let r = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/original"),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_ne!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn bombs_disguised_and_truncated_files_are_refused_fast() {
+    let t = TestApp::new().await;
+    let u = t.sign_in("bad@example.com").await;
+    let started = std::time::Instant::now();
+    let r = upload(
+        &t,
+        &u.bearer(),
+        "bomb.png",
+        &fixtures::png_declaring(60_000, 60_000),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.error_code(), "too_many_pixels");
+    println!("a 60000×60000 PNG was refused in {:?}", started.elapsed());
+    let r = upload(
+        &t,
+        &u.bearer(),
+        "notes.png",
+        b"just some text pretending to be a PNG",
+    )
+    .await;
+    assert_eq!(r.error_code(), "unsupported_image");
+    let jpeg = fixtures::jpeg(&fixtures::gradient(64, 64));
+    let r = upload(&t, &u.bearer(), "cut.jpg", &jpeg[..jpeg.len() / 2]).await;
+    assert_eq!(r.error_code(), "malformed_image");
+    // No file field.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/uploads")
+        .header("authorization", format!("Bearer {}", u.token))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(multipart("other", "x.png", "image/png", b"x")))
+        .unwrap();
+    assert_eq!(t.request(req).await.error_code(), "missing_file");
+    // Not multipart at all.
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/uploads",
+            Some(&serde_json::json!({})),
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // Signed out.
+    let r = upload(&t, &Auth::None, "x.png", &jpeg).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Nothing was stored.
+    assert!(t.app.uploads(&u.id).await.unwrap().is_empty());
+    assert_eq!(stored(&t, &BlobKey::user_prefix(&u.id)).await, 0);
+}
+
+#[tokio::test]
+async fn uploads_over_the_byte_limit_are_413() {
+    let mut raw = RawSettings::default();
+    raw.uploads.max_bytes = 4096;
+    let t = TestApp::init()
+        .with_settings(Settings::resolve(raw).unwrap())
+        .build()
+        .await;
+    let u = t.sign_in("big@example.com").await;
+    let big = fixtures::png(&image::DynamicImage::ImageRgb8(fixtures::gradient(
+        256, 256,
+    )));
+    assert!(big.len() > 4096);
+    let r = upload(&t, &u.bearer(), "big.png", &big).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(r.error_code(), "payload_too_large");
+}
+
+#[tokio::test]
+async fn c5_someone_elses_upload_is_404_and_deletion_empties_storage() {
+    let t = TestApp::new().await;
+    let owner = t.sign_in("owner@example.com").await;
+    let other = t.sign_in("other@example.com").await;
+    let jpeg = fixtures::jpeg(&fixtures::gradient(32, 32));
+    let id = upload(&t, &owner.bearer(), "a.jpg", &jpeg).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/uploads/{id}")),
+        (Method::GET, format!("/img/up/{id}/original")),
+        (Method::DELETE, format!("/api/v1/uploads/{id}")),
+    ] {
+        let r = t.call(method.clone(), &path, None, &other.bearer()).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
+    let r = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/original"),
+            None,
+            &other.bearer(),
+        )
+        .await;
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+
+    let prefix = BlobKey::upload_prefix(&owner.id, &id);
+    assert_eq!(stored(&t, &prefix).await, 2, "original and preview");
+    let r = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/uploads/{id}"),
+            None,
+            &owner.browser(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(stored(&t, &prefix).await, 0, "gone from storage");
+    let r = t
+        .call(
+            Method::GET,
+            &format!("/img/up/{id}/original"),
+            None,
+            &owner.bearer(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+}
