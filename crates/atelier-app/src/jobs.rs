@@ -33,6 +33,8 @@ pub enum JobKind {
     PurgeIpEvents,
     /// Removes expired codes, sessions, tokens, rate-limit counters and undeliverable mail.
     PurgeAccountRows,
+    /// Runs one generation.
+    RunGeneration,
 }
 
 impl JobKind {
@@ -48,6 +50,7 @@ impl JobKind {
             Self::SendMail => "send_mail",
             Self::PurgeIpEvents => "purge_ip_events",
             Self::PurgeAccountRows => "purge_account_rows",
+            Self::RunGeneration => "run_generation",
         }
     }
 }
@@ -150,6 +153,11 @@ pub fn registry(app: &App) -> Registry {
         JobKind::DemoSeed,
         |app, job: SeedJob, _| async move { app.seed_demo_batch(job).await },
     );
+    let a = app.clone();
+    registry.handle(JobKind::RunGeneration.name(), move |ctx| {
+        let app = a.clone();
+        async move { app.run_generation(&ctx).await }
+    });
     let a = app.clone();
     registry.handle(JobKind::SendMail.name(), move |ctx| {
         let app = a.clone();

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod credits;
 mod error;
 pub mod gallery;
+pub mod generation;
 mod health;
 mod jobs;
 pub mod mail;
@@ -39,6 +40,7 @@ struct Inner {
     clock: Arc<dyn Clock>,
     search: Option<SearchIndex>,
     mailer: mail::Mailer,
+    providers: generation::Providers,
     master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
 }
@@ -91,6 +93,8 @@ impl App {
     ) -> Result<Self, AppError> {
         let transport = atelier_mail::transport_from_settings(&settings)
             .map_err(|e| AppError::Unavailable(format!("mail transport: {e}")))?;
+        let providers = generation::Providers::from_settings(&settings)
+            .map_err(|e| AppError::Unavailable(format!("image providers: {e}")))?;
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
         Ok(Self {
             inner: Arc::new(Inner {
@@ -101,6 +105,7 @@ impl App {
                 clock,
                 search,
                 mailer: mail::Mailer::new(transport),
+                providers,
                 master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
             }),

@@ -72,6 +72,13 @@ pub struct RawSettings {
     pub master_key: Option<Secret<String>>,
     /// Reference uploads.
     pub uploads: UploadSettings,
+    /// The image models users can choose (`[[models]]`); the offline `local` model is added with
+    /// `--demo`.
+    pub models: Vec<ModelSettings>,
+    /// Credentials of the AI providers.
+    pub providers: ProviderSettings,
+    /// Generation limits.
+    pub generation: GenerationSettings,
 }
 
 impl Default for RawSettings {
@@ -94,6 +101,193 @@ impl Default for RawSettings {
             credits: CreditSettings::default(),
             master_key: None,
             uploads: UploadSettings::default(),
+            models: Vec::new(),
+            providers: ProviderSettings::default(),
+            generation: GenerationSettings::default(),
+        }
+    }
+}
+
+/// Which provider serves a model.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    /// The offline demo generator.
+    Local,
+    /// An OpenAI-compatible images API.
+    Openai,
+    /// Replicate predictions.
+    Replicate,
+}
+
+impl ProviderKind {
+    /// The name shown to users (U4: inputs go to this provider).
+    #[must_use]
+    pub const fn display_name(self) -> &'static str {
+        match self {
+            Self::Local => "Atelier (offline, on this server)",
+            Self::Openai => "OpenAI",
+            Self::Replicate => "Replicate",
+        }
+    }
+
+    /// The config name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Openai => "openai",
+            Self::Replicate => "replicate",
+        }
+    }
+}
+
+/// One image model users can choose.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSettings {
+    /// Stable id used by clients (`model` in requests).
+    pub id: String,
+    /// Name shown in the studio.
+    pub name: String,
+    /// The provider.
+    pub provider: ProviderKind,
+    /// The provider's own model name (`gpt-image-1`, `black-forest-labs/flux-schnell`); the id
+    /// when unset.
+    #[serde(default)]
+    pub provider_model: Option<String>,
+    /// Credits per delivered image.
+    #[serde(default = "one")]
+    pub credits_per_image: u32,
+    /// Aspect ratios offered (`1:1`, `3:4`, …); the first is the default. All when empty.
+    #[serde(default)]
+    pub aspects: Vec<String>,
+    /// Reference images accepted per generation (0: none).
+    #[serde(default)]
+    pub max_reference_images: u32,
+    /// The model chosen when a request names none.
+    #[serde(default)]
+    pub default: bool,
+    /// A short description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+const fn one() -> u32 {
+    1
+}
+
+impl ModelSettings {
+    /// The offline model `--demo` adds.
+    #[must_use]
+    pub fn local_demo() -> Self {
+        Self {
+            id: "local".to_owned(),
+            name: "Atelier Local (demo)".to_owned(),
+            provider: ProviderKind::Local,
+            provider_model: None,
+            credits_per_image: 1,
+            aspects: Vec::new(),
+            max_reference_images: 4,
+            default: false,
+            description: Some(
+                "Offline demo generator: draws landscapes from your prompt on this server."
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// The provider's model name.
+    #[must_use]
+    pub fn provider_model(&self) -> &str {
+        self.provider_model.as_deref().unwrap_or(&self.id)
+    }
+
+    /// The aspects offered, parsed; every aspect when none is configured.
+    #[must_use]
+    pub fn aspects(&self) -> Vec<crate::Aspect> {
+        let parsed: Vec<crate::Aspect> = self
+            .aspects
+            .iter()
+            .filter_map(|a| crate::Aspect::parse(a))
+            .collect();
+        if parsed.is_empty() {
+            crate::Aspect::ALL.to_vec()
+        } else {
+            parsed
+        }
+    }
+}
+
+/// AI provider credentials.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProviderSettings {
+    /// OpenAI-compatible images API.
+    pub openai: OpenAiSettings,
+    /// Replicate.
+    pub replicate: ReplicateSettings,
+}
+
+/// OpenAI-compatible images API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpenAiSettings {
+    /// API key.
+    pub api_key: Option<Secret<String>>,
+    /// Base URL (any OpenAI-compatible server).
+    pub base_url: String,
+    /// Seconds a request may take.
+    pub timeout_secs: u64,
+}
+
+impl Default for OpenAiSettings {
+    fn default() -> Self {
+        Self {
+            api_key: None,
+            base_url: "https://api.openai.com".to_owned(),
+            timeout_secs: 180,
+        }
+    }
+}
+
+/// Replicate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReplicateSettings {
+    /// API token.
+    pub api_token: Option<Secret<String>>,
+    /// Base URL.
+    pub base_url: String,
+    /// Seconds a prediction may take in all.
+    pub timeout_secs: u64,
+}
+
+impl Default for ReplicateSettings {
+    fn default() -> Self {
+        Self {
+            api_token: None,
+            base_url: "https://api.replicate.com".to_owned(),
+            timeout_secs: 300,
+        }
+    }
+}
+
+/// Generation limits.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct GenerationSettings {
+    /// Generations of one user queued or running at once.
+    pub max_running_per_user: u32,
+    /// Images per generation.
+    pub max_count: u32,
+}
+
+impl Default for GenerationSettings {
+    fn default() -> Self {
+        Self {
+            max_running_per_user: 2,
+            max_count: 4,
         }
     }
 }
@@ -464,6 +658,12 @@ pub struct Settings {
     pub master_key: Option<Secret<String>>,
     /// Uploads.
     pub uploads: UploadSettings,
+    /// Configured models (see [`Settings::models`] for the effective list).
+    pub models: Vec<ModelSettings>,
+    /// Provider credentials.
+    pub providers: ProviderSettings,
+    /// Generation limits.
+    pub generation: GenerationSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -670,6 +870,80 @@ impl Settings {
             return Err(invalid("uploads.max_pixels", "must be at least 1"));
         }
 
+        let mut seen = std::collections::HashSet::new();
+        for model in &raw.models {
+            if model.id.is_empty()
+                || model.id.len() > 64
+                || !model
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b))
+            {
+                return Err(invalid(
+                    "models.id",
+                    format!(
+                        "`{}` is not a model id (letters, digits and -_.:/)",
+                        model.id
+                    ),
+                ));
+            }
+            if !seen.insert(model.id.clone()) {
+                return Err(invalid(
+                    "models.id",
+                    format!("`{}` appears twice", model.id),
+                ));
+            }
+            if let Some(bad) = model
+                .aspects
+                .iter()
+                .find(|a| crate::Aspect::parse(a).is_none())
+            {
+                return Err(invalid(
+                    "models.aspects",
+                    format!("`{bad}` is not an aspect ratio"),
+                ));
+            }
+            match model.provider {
+                ProviderKind::Openai if raw.providers.openai.api_key.is_none() => {
+                    return Err(invalid(
+                        "providers.openai.api_key",
+                        format!("model `{}` uses OpenAI, which needs a key", model.id),
+                    ));
+                }
+                ProviderKind::Replicate if raw.providers.replicate.api_token.is_none() => {
+                    return Err(invalid(
+                        "providers.replicate.api_token",
+                        format!("model `{}` uses Replicate, which needs a token", model.id),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        if raw.models.iter().filter(|m| m.default).count() > 1 {
+            return Err(invalid(
+                "models.default",
+                "only one model can be the default",
+            ));
+        }
+        for (key, url) in [
+            ("providers.openai.base_url", &raw.providers.openai.base_url),
+            (
+                "providers.replicate.base_url",
+                &raw.providers.replicate.base_url,
+            ),
+        ] {
+            Url::parse(url).map_err(|e| invalid(key, format!("not a URL: {e}")))?;
+        }
+        if raw.generation.max_count == 0 || raw.generation.max_count > 10 {
+            return Err(invalid("generation.max_count", "must be 1 to 10"));
+        }
+        if raw.generation.max_running_per_user == 0 {
+            return Err(invalid(
+                "generation.max_running_per_user",
+                "must be at least 1",
+            ));
+        }
+
         Ok(Self {
             data_dir: raw.data_dir,
             bind,
@@ -691,8 +965,28 @@ impl Settings {
             credits: raw.credits,
             master_key: raw.master_key,
             uploads: raw.uploads,
+            models: raw.models,
+            providers: raw.providers,
+            generation: raw.generation,
             demo: false,
         })
+    }
+
+    /// The models users can choose: the configured ones, plus the offline `local` model on a demo
+    /// instance (unless one with that id is configured). The default comes first.
+    #[must_use]
+    pub fn models(&self) -> Vec<ModelSettings> {
+        let mut models = self.models.clone();
+        if self.demo && !models.iter().any(|m| m.id == "local") {
+            let mut local = ModelSettings::local_demo();
+            local.default = !models.iter().any(|m| m.default);
+            models.push(local);
+        }
+        if let Some(i) = models.iter().position(|m| m.default) {
+            let default = models.remove(i);
+            models.insert(0, default);
+        }
+        models
     }
 
     /// Credits a new account receives: the configured grant, else 100 on a demo instance, else 0.

@@ -8,6 +8,7 @@ pub mod credits;
 mod error;
 pub mod gallery;
 mod gallery_batch;
+pub mod generations;
 pub mod jobs;
 mod store;
 pub mod uploads;

@@ -95,6 +95,14 @@ pub fn router(app: App) -> Router {
         )
         .route("/assets/{name}", get(routes::assets::asset))
         .route("/img/up/{id}/{variant}", get(routes::uploads::image))
+        .route(
+            "/img/gen/{id}/{variant}",
+            get(routes::generations::owner_image),
+        )
+        .route(
+            "/img/s/{id}/{variant}",
+            get(routes::generations::signed_image),
+        )
         .route("/api/search", get(routes::meigen::search))
         .route("/api/images/{id}", get(routes::meigen::image))
         .route("/healthz", get(routes::healthz))

@@ -4,6 +4,7 @@ mod account;
 pub mod account_pages;
 pub mod assets;
 pub mod gallery;
+pub mod generations;
 mod health;
 pub mod images;
 mod instance;
@@ -30,6 +31,9 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(crate::openapi::base())
         .routes((schemas, paths, upload))
         .routes(routes!(uploads::get, uploads::delete))
+        .routes(routes!(generations::models))
+        .routes(routes!(generations::create, generations::list))
+        .routes(routes!(generations::get, generations::delete))
         .routes(routes!(instance::instance))
         .routes(routes!(gallery::list))
         .routes(routes!(gallery::get))

@@ -5,6 +5,7 @@ mod account_pages;
 mod accounts;
 mod errors;
 mod gallery;
+mod generations;
 mod logs;
 mod pages;
 mod server;

@@ -1,0 +1,526 @@
+//! Generation over HTTP (G3, G6, U1, C5, C6, C8, R1): the local provider end to end, exact-once
+//! credits with holds, idempotency, validation, owner-only and signed image URLs, deletion that
+//! empties storage, provider failures, and a job that runs twice.
+
+use atelier_core::Settings;
+use atelier_core::clock::HOUR_MS;
+use atelier_core::settings::RawSettings;
+use atelier_media::BlobKey;
+use atelier_media::image::fixtures;
+use atelier_testkit::{Auth, SignedInUser, TestApp};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use futures::TryStreamExt as _;
+use serde_json::{Value, json};
+
+async fn demo(grant: Option<u32>) -> TestApp {
+    let mut raw = RawSettings::default();
+    raw.credits.signup_grant = grant;
+    let mut settings = Settings::resolve(raw).unwrap();
+    settings.demo = true;
+    TestApp::init().with_settings(settings).build().await
+}
+
+async fn generate(
+    t: &TestApp,
+    u: &SignedInUser,
+    body: Value,
+    key: Option<&str>,
+) -> atelier_testkit::TestResponse {
+    let mut req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/generations")
+        .header("authorization", format!("Bearer {}", u.token))
+        .header("content-type", "application/json");
+    if let Some(key) = key {
+        req = req.header("idempotency-key", key);
+    }
+    t.request(req.body(Body::from(body.to_string())).unwrap())
+        .await
+}
+
+async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
+    t.call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
+        .await
+        .json()["balance"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn stored(t: &TestApp, prefix: &BlobKey) -> usize {
+    let listed: Vec<_> = t
+        .app
+        .blobs()
+        .list(Some(prefix))
+        .try_collect()
+        .await
+        .unwrap();
+    listed.len()
+}
+
+async fn upload(t: &TestApp, u: &SignedInUser) -> String {
+    const B: &str = "b0undary";
+    let jpeg = fixtures::jpeg(&fixtures::gradient(48, 32));
+    let mut body = format!(
+        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&jpeg);
+    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/uploads")
+        .header("authorization", format!("Bearer {}", u.token))
+        .header("content-type", format!("multipart/form-data; boundary={B}"))
+        .body(Body::from(body))
+        .unwrap();
+    let r = t.request(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
+    let t = demo(None).await;
+    let u = t.sign_in("gen@example.com").await;
+    assert_eq!(balance(&t, &u).await, 100, "the demo sign-up grant");
+    let models = t.get("/api/v1/models").await.json();
+    assert_eq!(models["items"][0]["id"], "local");
+    assert_eq!(models["items"][0]["demo"], true);
+
+    let r = generate(&t, &u, json!({ "prompt": "a lighthouse at dusk, oil painting", "count": 2, "aspect": "3:4", "seed": 7 }), None).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["status"], "queued");
+    assert_eq!(balance(&t, &u).await, 98, "held");
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    assert_eq!(g["status"], "queued");
+
+    t.run_jobs().await;
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    assert_eq!(g["status"], "succeeded", "{g}");
+    assert_eq!(g["credits_charged"], 2);
+    assert_eq!(g["prompt"], "a lighthouse at dusk, oil painting");
+    let images = g["images"].as_array().unwrap();
+    assert_eq!(images.len(), 2);
+    let (w, h) = (
+        images[0]["width"].as_i64().unwrap(),
+        images[0]["height"].as_i64().unwrap(),
+    );
+    assert_eq!(w * 4, h * 3, "3:4");
+    assert_eq!(balance(&t, &u).await, 98, "captured 2, released 0");
+    let ledger = t
+        .call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
+        .await
+        .json();
+    let kinds: Vec<&str> = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"hold") && kinds.contains(&"capture") && kinds.contains(&"grant"),
+        "{kinds:?}"
+    );
+    assert!(
+        !ledger.to_string().contains("lighthouse"),
+        "the ledger holds no prompt"
+    );
+
+    // Owner-only URLs.
+    let url = images[0]["url"].as_str().unwrap();
+    let r = t.call(Method::GET, url, None, &u.browser()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(&r.body[..4], b"\x89PNG");
+    assert!(r.header("cache-control").unwrap().starts_with("private"));
+    let thumb = t
+        .call(
+            Method::GET,
+            images[0]["thumb_url"].as_str().unwrap(),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(thumb.header("content-type"), Some("image/webp"));
+    assert_eq!(t.get(url).await.status, StatusCode::UNAUTHORIZED);
+    let other = t.sign_in("other@example.com").await;
+    assert_eq!(
+        t.call(Method::GET, url, None, &other.bearer()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Stored encrypted (R1).
+    let image_id = images[0]["id"].as_str().unwrap();
+    let raw = t
+        .app
+        .blobs()
+        .get(&BlobKey::generated(&u.id, image_id, "original"))
+        .await
+        .unwrap();
+    assert_eq!(&raw[..4], b"ATB1");
+
+    // Signed URL: works without credentials, not when tampered or expired.
+    let signed = images[0]["signed_url"].as_str().unwrap();
+    let path = signed.trim_start_matches("http://127.0.0.1:8080");
+    assert_eq!(t.get(path).await.status, StatusCode::OK);
+    let tampered = path.replace("sig=", "sig=00");
+    assert_eq!(t.get(&tampered).await.status, StatusCode::FORBIDDEN);
+    t.clock.advance_ms(2 * HOUR_MS);
+    assert_eq!(t.get(path).await.status, StatusCode::FORBIDDEN);
+
+    // G6: the list.
+    let list = t
+        .call(Method::GET, "/api/v1/generations", None, &u.bearer())
+        .await
+        .json();
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    assert!(list["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn u1_idempotency_key_replays_the_answer_and_charges_once() {
+    let t = demo(None).await;
+    let u = t.sign_in("idem@example.com").await;
+    let body = json!({ "prompt": "a red fox in snow", "count": 3 });
+    let a = generate(&t, &u, body.clone(), Some("key-1")).await;
+    let b = generate(&t, &u, body.clone(), Some("key-1")).await;
+    assert_eq!(a.status, StatusCode::ACCEPTED);
+    assert_eq!(b.status, StatusCode::ACCEPTED);
+    assert_eq!(a.json()["id"], b.json()["id"]);
+    assert_eq!(balance(&t, &u).await, 97, "one hold");
+    let c = generate(
+        &t,
+        &u,
+        json!({ "prompt": "a blue fox", "count": 3 }),
+        Some("key-1"),
+    )
+    .await;
+    assert_eq!(c.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(c.error_code(), "idempotency_key_reused");
+    t.run_jobs().await;
+    let d = generate(&t, &u, body, Some("key-1")).await;
+    assert_eq!(d.json()["status"], "succeeded");
+    assert_eq!(balance(&t, &u).await, 97, "charged once");
+}
+
+#[tokio::test]
+async fn bad_requests_and_insufficient_credits() {
+    let t = demo(Some(3)).await;
+    let u = t.sign_in("v@example.com").await;
+    let other = t.sign_in("w@example.com").await;
+    let foreign = upload(&t, &other).await;
+    for (body, code) in [
+        (json!({ "prompt": "  " }), "invalid_prompt"),
+        (json!({ "prompt": "x".repeat(4001) }), "invalid_prompt"),
+        (json!({ "prompt": "x", "model": "gpt-9" }), "unknown_model"),
+        (
+            json!({ "prompt": "x", "aspect": "7:3" }),
+            "unsupported_aspect",
+        ),
+        (json!({ "prompt": "x", "count": 0 }), "invalid_count"),
+        (json!({ "prompt": "x", "count": 99 }), "invalid_count"),
+        (
+            json!({ "prompt": "x", "reference_upload_ids": [foreign] }),
+            "unknown_upload",
+        ),
+        (
+            json!({ "prompt": "x", "reference_upload_ids": ["a", "b", "c", "d", "e"] }),
+            "too_many_references",
+        ),
+        (json!({ "prompt": "x", "colour": "red" }), "invalid_body"),
+    ] {
+        let r = generate(&t, &u, body.clone(), None).await;
+        assert_eq!(r.error_code(), code, "{body}");
+    }
+    let r = generate(&t, &u, json!({ "prompt": "four please", "count": 4 }), None).await;
+    assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
+    assert_eq!(r.error_code(), "insufficient_credits");
+    assert_eq!(balance(&t, &u).await, 3, "nothing held");
+    assert!(
+        t.call(Method::GET, "/api/v1/generations", None, &u.bearer())
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn too_many_running_generations_are_refused() {
+    let t = demo(None).await;
+    let u = t.sign_in("busy@example.com").await;
+    for _ in 0..2 {
+        assert_eq!(
+            generate(&t, &u, json!({ "prompt": "x" }), None)
+                .await
+                .status,
+            StatusCode::ACCEPTED
+        );
+    }
+    let r = generate(&t, &u, json!({ "prompt": "x" }), None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    t.run_jobs().await;
+    assert_eq!(
+        generate(&t, &u, json!({ "prompt": "x" }), None)
+            .await
+            .status,
+        StatusCode::ACCEPTED
+    );
+}
+
+#[tokio::test]
+async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_storage() {
+    let t = demo(None).await;
+    let u = t.sign_in("del@example.com").await;
+    let shared = upload(&t, &u).await;
+    let only_first = upload(&t, &u).await;
+    let first = generate(
+        &t,
+        &u,
+        json!({ "prompt": "first", "reference_upload_ids": [shared, only_first] }),
+        None,
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let second = generate(
+        &t,
+        &u,
+        json!({ "prompt": "second", "reference_upload_ids": [shared] }),
+        None,
+    )
+    .await
+    .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.run_jobs().await;
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{first}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    assert_eq!(g["status"], "succeeded", "{g}");
+    assert_eq!(g["reference_upload_ids"], json!([shared, only_first]));
+    let image = g["images"][0]["id"].as_str().unwrap().to_owned();
+    let signed = g["images"][0]["signed_url"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://127.0.0.1:8080")
+        .to_owned();
+    assert_eq!(
+        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        3,
+        "original and two thumbnails"
+    );
+
+    // Someone else cannot delete it.
+    let other = t.sign_in("x@example.com").await;
+    let r = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/generations/{first}"),
+            None,
+            &other.bearer(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    let r = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/generations/{first}"),
+            None,
+            &u.browser(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.call(
+            Method::GET,
+            &format!("/api/v1/generations/{first}"),
+            None,
+            &u.bearer()
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        0,
+        "images gone from storage"
+    );
+    assert_eq!(
+        stored(&t, &BlobKey::upload_prefix(&u.id, &only_first)).await,
+        0,
+        "its own upload is gone"
+    );
+    assert_eq!(
+        stored(&t, &BlobKey::upload_prefix(&u.id, &shared)).await,
+        2,
+        "the shared upload stays"
+    );
+    let r = t.get(&signed).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let r = t
+        .call(
+            Method::GET,
+            &format!("/img/gen/{image}/original"),
+            None,
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    t.call(
+        Method::DELETE,
+        &format!("/api/v1/generations/{second}"),
+        None,
+        &u.bearer(),
+    )
+    .await;
+    assert_eq!(
+        stored(&t, &BlobKey::upload_prefix(&u.id, &shared)).await,
+        0,
+        "now unused: gone"
+    );
+    assert_eq!(
+        stored(&t, &BlobKey::user_prefix(&u.id)).await,
+        0,
+        "nothing of the user is left"
+    );
+    let _ = Auth::None;
+}
+
+#[tokio::test]
+async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_never_charges_twice() {
+    let t = demo(None).await;
+    let u = t.sign_in("crash@example.com").await;
+    let id = generate(&t, &u, json!({ "prompt": "x", "count": 2 }), None)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(balance(&t, &u).await, 98);
+    t.call(
+        Method::DELETE,
+        &format!("/api/v1/generations/{id}"),
+        None,
+        &u.bearer(),
+    )
+    .await;
+    assert_eq!(balance(&t, &u).await, 100, "released");
+    t.run_jobs().await; // the job finds nothing to do
+    assert_eq!(balance(&t, &u).await, 100);
+
+    // A job that runs again after it finished (a worker killed after its work, a lease lost):
+    let id = generate(&t, &u, json!({ "prompt": "y", "count": 1 }), None)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.run_jobs().await;
+    assert_eq!(balance(&t, &u).await, 99);
+    let ctx = atelier_jobs::JobContext {
+        id: "rerun".into(),
+        kind: "run_generation".into(),
+        attempt: 2,
+        max_attempts: 4,
+        payload: json!({ "id": id }).to_string(),
+    };
+    t.app.run_generation(&ctx).await.unwrap();
+    assert_eq!(balance(&t, &u).await, 99, "captured exactly once");
+}
+
+/// A local server speaking OpenAI's images API that refuses every prompt.
+async fn refusing_openai() -> String {
+    let app = axum::Router::new().route(
+        "/v1/images/generations",
+        axum::routing::post(|| async {
+            (
+                StatusCode::BAD_REQUEST,
+                axum::Json(json!({ "error": { "message": "Your request was rejected by the safety system.", "type": "invalid_request_error", "code": "content_policy_violation" } })),
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_provider_refusal_fails_the_record_with_its_reason_and_releases_the_hold() {
+    let url = refusing_openai().await;
+    let toml = format!(
+        "[credits]\nsignup_grant = 10\n[providers.openai]\napi_key = \"sk-test\"\nbase_url = \"{url}\"\n\
+         [[models]]\nid = \"gpt-image-1\"\nname = \"GPT Image\"\nprovider = \"openai\"\ncredits_per_image = 4\n"
+    );
+    let raw: RawSettings = figment_from(&toml);
+    let t = TestApp::init()
+        .with_settings(Settings::resolve(raw).unwrap())
+        .build()
+        .await;
+    let u = t.sign_in("refused@example.com").await;
+    let id = generate(&t, &u, json!({ "prompt": "something", "count": 2 }), None)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(balance(&t, &u).await, 2);
+    t.run_jobs().await;
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    assert_eq!(g["status"], "failed");
+    assert!(
+        g["error"].as_str().unwrap().contains("safety system"),
+        "{g}"
+    );
+    assert!(!g["error"].as_str().unwrap().contains("sk-test"));
+    assert_eq!(g["credits_charged"], 0);
+    assert_eq!(balance(&t, &u).await, 10, "released");
+    let models = t.get("/api/v1/models").await.json();
+    assert_eq!(models["items"][0]["provider_name"], "OpenAI");
+}
+
+fn figment_from(toml: &str) -> RawSettings {
+    use figment::providers::Format as _;
+    figment::Figment::from(figment::providers::Toml::string(toml))
+        .extract()
+        .unwrap()
+}
