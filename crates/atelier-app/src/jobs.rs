@@ -35,6 +35,10 @@ pub enum JobKind {
     PurgeAccountRows,
     /// Runs one generation.
     RunGeneration,
+    /// Removes user blobs no row refers to.
+    SweepOrphanBlobs,
+    /// Purges deleted images' URLs from the CDN.
+    PurgeCdn,
 }
 
 impl JobKind {
@@ -51,6 +55,8 @@ impl JobKind {
             Self::PurgeIpEvents => "purge_ip_events",
             Self::PurgeAccountRows => "purge_account_rows",
             Self::RunGeneration => "run_generation",
+            Self::SweepOrphanBlobs => "sweep_orphan_blobs",
+            Self::PurgeCdn => "purge_cdn",
         }
     }
 }
@@ -153,6 +159,24 @@ pub fn registry(app: &App) -> Registry {
         JobKind::DemoSeed,
         |app, job: SeedJob, _| async move { app.seed_demo_batch(job).await },
     );
+    let a = app.clone();
+    registry.every(
+        JobKind::SweepOrphanBlobs.name(),
+        Duration::from_secs(6 * 3600),
+        move |_| {
+            let app = a.clone();
+            async move {
+                let removed = app.sweep_orphan_blobs().await.map_err(JobError::retry)?;
+                tracing::info!(removed, "swept orphan blobs");
+                Ok(())
+            }
+        },
+    );
+    let a = app.clone();
+    registry.handle(JobKind::PurgeCdn.name(), move |ctx| {
+        let app = a.clone();
+        async move { app.run_cdn_purge(&ctx).await }
+    });
     let a = app.clone();
     registry.handle(JobKind::RunGeneration.name(), move |ctx| {
         let app = a.clone();

@@ -3,6 +3,7 @@
 //! once. It knows no HTTP.
 
 pub mod accounts;
+pub mod cdn;
 pub mod credits;
 mod error;
 pub mod gallery;
@@ -10,6 +11,7 @@ pub mod generation;
 mod health;
 mod jobs;
 pub mod mail;
+mod sweeper;
 pub mod uploads;
 mod vault;
 

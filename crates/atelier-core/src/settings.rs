@@ -79,6 +79,8 @@ pub struct RawSettings {
     pub providers: ProviderSettings,
     /// Generation limits.
     pub generation: GenerationSettings,
+    /// A CDN in front of the instance, purged when images are deleted (C6).
+    pub cdn: CdnSettings,
 }
 
 impl Default for RawSettings {
@@ -104,6 +106,29 @@ impl Default for RawSettings {
             models: Vec::new(),
             providers: ProviderSettings::default(),
             generation: GenerationSettings::default(),
+            cdn: CdnSettings::default(),
+        }
+    }
+}
+
+/// A CDN in front of the instance: when set, every deleted image's URLs are purged from it (C6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CdnSettings {
+    /// Cloudflare zone id.
+    pub cloudflare_zone_id: Option<String>,
+    /// Cloudflare API token with the Cache Purge permission.
+    pub cloudflare_api_token: Option<Secret<String>>,
+    /// Cloudflare's API base URL.
+    pub cloudflare_base_url: String,
+}
+
+impl Default for CdnSettings {
+    fn default() -> Self {
+        Self {
+            cloudflare_zone_id: None,
+            cloudflare_api_token: None,
+            cloudflare_base_url: "https://api.cloudflare.com".to_owned(),
         }
     }
 }
@@ -664,6 +689,8 @@ pub struct Settings {
     pub providers: ProviderSettings,
     /// Generation limits.
     pub generation: GenerationSettings,
+    /// CDN purging.
+    pub cdn: CdnSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -934,6 +961,14 @@ impl Settings {
         ] {
             Url::parse(url).map_err(|e| invalid(key, format!("not a URL: {e}")))?;
         }
+        if raw.cdn.cloudflare_zone_id.is_some() != raw.cdn.cloudflare_api_token.is_some() {
+            return Err(invalid(
+                "cdn.cloudflare_api_token",
+                "set both cdn.cloudflare_zone_id and cdn.cloudflare_api_token, or neither",
+            ));
+        }
+        Url::parse(&raw.cdn.cloudflare_base_url)
+            .map_err(|e| invalid("cdn.cloudflare_base_url", format!("not a URL: {e}")))?;
         if raw.generation.max_count == 0 || raw.generation.max_count > 10 {
             return Err(invalid("generation.max_count", "must be 1 to 10"));
         }
@@ -968,6 +1003,7 @@ impl Settings {
             models: raw.models,
             providers: raw.providers,
             generation: raw.generation,
+            cdn: raw.cdn,
             demo: false,
         })
     }

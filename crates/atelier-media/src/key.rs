@@ -75,6 +75,12 @@ impl BlobKey {
         ))
     }
 
+    /// The prefix holding every user's blobs.
+    #[must_use]
+    pub fn users_root() -> Self {
+        Self(Self::USERS_PREFIX.to_owned())
+    }
+
     /// The prefix holding every blob of one user.
     #[must_use]
     pub fn user_prefix(user_id: &str) -> Self {

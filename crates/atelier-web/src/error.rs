@@ -109,6 +109,12 @@ impl ApiError {
         self.status
     }
 
+    /// The human-readable message.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The stable code.
     #[must_use]
     pub const fn code(&self) -> &'static str {

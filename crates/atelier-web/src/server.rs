@@ -105,6 +105,12 @@ pub fn router(app: App) -> Router {
         )
         .route("/api/search", get(routes::meigen::search))
         .route("/api/images/{id}", get(routes::meigen::image))
+        .route("/api/models", get(routes::meigen::models))
+        .route("/api/generate/v2", post(routes::meigen::generate_v2))
+        .route(
+            "/api/generate/v2/status/{id}",
+            get(routes::meigen::status_v2),
+        )
         .route("/healthz", get(routes::healthz))
         .route("/api/openapi.json", get(openapi_json))
         .merge(api)

@@ -68,6 +68,7 @@ pub async fn purge(settings: Settings) -> anyhow::Result<()> {
     let app = open(settings).await?;
     let ip_events = app.purge_ip_events().await?;
     let rows = app.purge_expired_account_rows().await?;
+    let orphans = app.sweep_orphan_blobs().await?;
     say(&format!(
         "IP events older than {days} days: {ip_events} removed"
     ));
@@ -85,6 +86,7 @@ pub async fn purge(settings: Settings) -> anyhow::Result<()> {
         rows.rate_limits
     ));
     say(&format!("undeliverable mail: {} removed", rows.outbox));
+    say(&format!("orphan blobs: {orphans} removed"));
     Ok(())
 }
 

@@ -35,6 +35,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let app = App::open_serving(settings, Arc::new(SystemClock))
         .await
         .context("cannot open the database, storage and search index")?;
+    // Fail at start-up, not at the first upload, when the master key cannot be had.
+    app.master_key().context("cannot load the master key")?;
     let shutdown = CancellationToken::new();
     if app.settings().demo {
         let queued = app

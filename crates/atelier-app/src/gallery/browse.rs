@@ -105,6 +105,10 @@ impl App {
     /// # Errors
     /// Database, storage or index errors.
     pub async fn take_down_gallery_item(&self, id: &str) -> Result<bool, AppError> {
+        let positions: Vec<i64> = match self.store().gallery_item(id).await {
+            Ok(item) => item.images.iter().map(|i| i.position).collect(),
+            Err(_) => Vec::new(),
+        };
         let existed = self
             .store()
             .take_down_gallery_item(id, self.now_ms())
@@ -115,6 +119,13 @@ impl App {
         if existed && self.search().is_ok() {
             self.sync_search_index().await?;
         }
+        let mut paths = Vec::new();
+        for position in positions {
+            for variant in ["original", "w320", "w640", "w1280"] {
+                paths.push(format!("/img/g/{id}/{position}/{variant}"));
+            }
+        }
+        self.queue_cdn_purge(&paths).await?;
         Ok(existed)
     }
 }

@@ -478,6 +478,21 @@ impl App {
         list.pop().ok_or(AppError::NotFound)
     }
 
+    /// A generation by its id alone: the id (≥ 128 random bits) is the capability, as on
+    /// MeiGen's status route.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`].
+    pub async fn generation_by_capability(&self, id: &str) -> Result<Generation, AppError> {
+        let row = self
+            .store()
+            .generation_by_id(id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut list = self.with_images(vec![row]).await?;
+        list.pop().ok_or(AppError::NotFound)
+    }
+
     /// The user's generations, newest first, a page at a time.
     ///
     /// # Errors
@@ -584,11 +599,17 @@ impl App {
             self.settle_credits(hold, 0, "Deleted before it finished")
                 .await?;
         }
+        let mut paths = Vec::new();
         for image in &deleted.image_ids {
             self.blobs()
                 .delete_prefix(&BlobKey::generated_prefix(user_id, image))
                 .await?;
+            paths.push(format!("/img/gen/{image}/original"));
+            for w in GENERATED_THUMB_WIDTHS {
+                paths.push(format!("/img/gen/{image}/w{w}"));
+            }
         }
+        self.queue_cdn_purge(&paths).await?;
         for upload in &deleted.orphaned_upload_ids {
             self.blobs()
                 .delete_prefix(&BlobKey::upload_prefix(user_id, upload))

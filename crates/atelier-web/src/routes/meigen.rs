@@ -128,3 +128,144 @@ pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Res
         Err(e) => failure(crate::ApiError::from(e).status(), "lookup failed"),
     }
 }
+
+/// `GET /api/models`: the image models in MeiGen's shape.
+pub async fn models(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let models: Vec<serde_json::Value> = state
+        .app
+        .models()
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "name": m.name,
+                "provider": m.provider.display_name(),
+                "description": m.description.clone().unwrap_or_default(),
+                "credits_per_generation": m.credits_per_image,
+                "supports_4k": false,
+                "supported_ratios": m.aspects().iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                "api_provider": m.provider.as_str(),
+                "request_transform": null,
+                "media_type": "image",
+                "max_reference_images": m.max_reference_images,
+                "extra_config": {},
+            })
+        })
+        .collect();
+    Json(json!({ "success": true, "models": models }))
+}
+
+/// The body of `POST /api/generate/v2` (MeiGen's names).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateV2 {
+    prompt: String,
+    aspect_ratio: Option<String>,
+    model_id: Option<String>,
+    /// Accepted for compatibility; the model decides the resolution.
+    #[allow(dead_code)]
+    resolution: Option<String>,
+    /// Accepted for compatibility.
+    #[allow(dead_code)]
+    quality: Option<String>,
+    /// URLs (or ids) of the caller's own uploads.
+    reference_images: Option<Vec<String>>,
+}
+
+fn meigen_error(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "success": false, "error": message }))).into_response()
+}
+
+/// An upload id from a reference: `…/img/up/{id}/…` or a bare id.
+fn upload_id(reference: &str) -> String {
+    reference
+        .split("/img/up/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(reference)
+        .to_owned()
+}
+
+/// `POST /api/generate/v2` (Bearer token): starts a generation of one image.
+pub async fn generate_v2(
+    State(state): State<AppState>,
+    crate::auth::MaybeUser(principal): crate::auth::MaybeUser,
+    headers: axum::http::HeaderMap,
+    body: Result<Json<GenerateV2>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Some(principal) = principal else {
+        return meigen_error(
+            StatusCode::UNAUTHORIZED,
+            "Send a personal access token as `Authorization: Bearer …`.",
+        );
+    };
+    let Ok(Json(body)) = body else {
+        return meigen_error(
+            StatusCode::BAD_REQUEST,
+            "The body is not the expected JSON.",
+        );
+    };
+    let references: Vec<String> = body
+        .reference_images
+        .unwrap_or_default()
+        .iter()
+        .map(|r| upload_id(r))
+        .collect();
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let request = atelier_app::generation::NewGeneration {
+        prompt: body.prompt,
+        model: body.model_id,
+        aspect: body.aspect_ratio,
+        count: Some(1),
+        seed: None,
+        reference_upload_ids: (!references.is_empty()).then_some(references),
+    };
+    match state
+        .app
+        .create_generation(&principal.user.id, request, key)
+        .await
+    {
+        Ok(row) => Json(json!({
+            "success": true,
+            "generationId": row.id,
+            "modelId": row.model_id,
+            "creditsUsed": row.price_per_image * row.count,
+        }))
+        .into_response(),
+        Err(e) => {
+            let e = crate::ApiError::from(e);
+            let status = e.status();
+            meigen_error(status, &e.message().to_owned())
+        }
+    }
+}
+
+/// `GET /api/generate/v2/status/{id}`: the generation's state; works without a token because the
+/// id is unguessable, and its image URLs are signed and expire.
+pub async fn status_v2(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let generation = match state.app.generation_by_capability(&id).await {
+        Ok(g) => g,
+        Err(_) => return meigen_error(StatusCode::NOT_FOUND, "No generation has this id."),
+    };
+    let settings = state.app.settings();
+    let mut urls = Vec::new();
+    for image in &generation.images {
+        match state.app.signed_image_path(&image.id, "original") {
+            Ok(path) => urls.push(absolute(settings, &path)),
+            Err(e) => return crate::ApiError::from(e).into_response(),
+        }
+    }
+    let status = match generation.row.status.as_str() {
+        "queued" => "pending",
+        "running" => "processing",
+        "succeeded" => "completed",
+        _ => "failed",
+    };
+    Json(json!({
+        "status": status,
+        "imageUrl": urls.first(),
+        "imageUrls": urls,
+        "error": generation.row.error,
+    }))
+    .into_response()
+}

@@ -524,3 +524,232 @@ fn figment_from(toml: &str) -> RawSettings {
         .extract()
         .unwrap()
 }
+
+#[tokio::test]
+async fn meigen_generate_v2_and_status_work_with_a_token_and_signed_urls() {
+    let t = demo(None).await;
+    let u = t.sign_in("meigen@example.com").await;
+    let models = t.get("/api/models").await.json();
+    assert_eq!(models["success"], true);
+    assert_eq!(models["models"][0]["id"], "local");
+    assert!(
+        models["models"][0]["supported_ratios"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 3
+    );
+
+    let reference = upload(&t, &u).await;
+    let body = json!({
+        "prompt": "a paper boat on a pond",
+        "aspectRatio": "16:9",
+        "modelId": "local",
+        "referenceImages": [format!("http://127.0.0.1:8080/img/up/{reference}/original")],
+    });
+    let r = t
+        .call(Method::POST, "/api/generate/v2", Some(&body), &u.bearer())
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let answer = r.json();
+    assert_eq!(answer["success"], true);
+    assert_eq!(answer["creditsUsed"], 1);
+    let id = answer["generationId"].as_str().unwrap().to_owned();
+
+    let status = t.get(&format!("/api/generate/v2/status/{id}")).await.json();
+    assert_eq!(status["status"], "pending");
+    t.run_jobs().await;
+    let status = t.get(&format!("/api/generate/v2/status/{id}")).await.json();
+    assert_eq!(status["status"], "completed", "{status}");
+    let url = status["imageUrl"].as_str().unwrap();
+    assert!(url.contains("sig="));
+    let image = t.get(url.trim_start_matches("http://127.0.0.1:8080")).await;
+    assert_eq!(image.status, StatusCode::OK);
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    assert_eq!(g["reference_upload_ids"], json!([reference]));
+
+    // Errors in MeiGen's shape.
+    let r = t
+        .call(Method::POST, "/api/generate/v2", Some(&body), &Auth::None)
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["success"], false);
+    let r = t
+        .call(
+            Method::POST,
+            "/api/generate/v2",
+            Some(&json!({ "prompt": "" })),
+            &u.bearer(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"].is_string());
+    assert_eq!(
+        t.get("/api/generate/v2/status/not-a-real-id").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn c5_the_orphan_sweeper_removes_blobs_without_rows_and_keeps_the_rest() {
+    let t = demo(None).await;
+    let u = t.sign_in("sweep@example.com").await;
+    let kept = upload(&t, &u).await;
+    let id = generate(&t, &u, json!({ "prompt": "kept" }), None)
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    t.run_jobs().await;
+    // What a crash between storage and database would leave behind.
+    for key in [
+        BlobKey::upload(&u.id, "crashed-upload"),
+        BlobKey::generated(&u.id, "crashed-image", "original"),
+        BlobKey::generated(&u.id, "crashed-image", "w320"),
+    ] {
+        t.app
+            .blobs()
+            .put(&key, bytes::Bytes::from_static(b"junk"))
+            .await
+            .unwrap();
+    }
+    let before = stored(&t, &BlobKey::user_prefix(&u.id)).await;
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
+        .await
+        .json();
+    let image = g["images"][0]["id"].as_str().unwrap().to_owned();
+    // Young blobs are left alone (their rows may be on their way).
+    assert_eq!(t.app.sweep_orphan_blobs().await.unwrap(), 0);
+    // The test clock starts in 2025; move it past the blobs' real modification time.
+    t.clock.advance_ms(3 * 365 * 24 * HOUR_MS);
+    assert_eq!(t.app.sweep_orphan_blobs().await.unwrap(), 3);
+    assert_eq!(stored(&t, &BlobKey::user_prefix(&u.id)).await, before - 3);
+    assert_eq!(stored(&t, &BlobKey::upload_prefix(&u.id, &kept)).await, 2);
+    assert_eq!(
+        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        3
+    );
+    let (bytes, _) = t
+        .app
+        .generated_image(
+            Some(&u.id),
+            &image,
+            atelier_app::generation::ImageVariant::Original,
+        )
+        .await
+        .unwrap();
+    assert_eq!(&bytes[..4], b"\x89PNG");
+}
+
+#[tokio::test]
+async fn c6_deleting_a_generation_purges_its_urls_from_the_cdn() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    let app = axum::Router::new().route(
+        "/client/v4/zones/{zone}/purge_cache",
+        axum::routing::post(
+            move |axum::extract::Path(zone): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap,
+                  axum::Json(body): axum::Json<Value>| {
+                let record = Arc::clone(&record);
+                async move {
+                    assert_eq!(headers["authorization"], "Bearer cf-token");
+                    record.lock().unwrap().push((zone, body));
+                    axum::Json(json!({ "success": true, "errors": [], "messages": [], "result": { "id": "x" } }))
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let mut raw = RawSettings::default();
+    raw.public_url = Some("https://art.example.com".into());
+    raw.cdn.cloudflare_zone_id = Some("zone123".into());
+    raw.cdn.cloudflare_api_token = Some(atelier_core::Secret::new("cf-token".into()));
+    raw.cdn.cloudflare_base_url = format!("http://{addr}");
+    let mut settings = Settings::resolve(raw).unwrap();
+    settings.demo = true;
+    let t = TestApp::init().with_settings(settings).build().await;
+    // Over HTTPS the session cookie is __Host-prefixed; the bearer token is enough here.
+    let sent = t
+        .send_json(
+            Method::POST,
+            "/api/v1/auth/email",
+            &json!({ "email": "cdn@example.com" }),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::ACCEPTED);
+    let code = t.last_mail_to("cdn@example.com").await.code();
+    let token = t
+        .send_json(
+            Method::POST,
+            "/api/v1/auth/verify",
+            &json!({ "email": "cdn@example.com", "code": code }),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let auth = Auth::Bearer(token);
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/generations",
+            Some(&json!({ "prompt": "x" })),
+            &auth,
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    t.run_jobs().await;
+    let g = t
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &auth,
+        )
+        .await
+        .json();
+    let image = g["images"][0]["id"].as_str().unwrap().to_owned();
+    t.call(
+        Method::DELETE,
+        &format!("/api/v1/generations/{id}"),
+        None,
+        &auth,
+    )
+    .await;
+    t.run_jobs().await;
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, "zone123");
+    let files: Vec<&str> = seen[0].1["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        files.contains(&format!("https://art.example.com/img/gen/{image}/original").as_str()),
+        "{files:?}"
+    );
+    assert_eq!(files.len(), 3);
+}
