@@ -327,33 +327,36 @@ impl Store {
         challenge: &ChallengeRow,
     ) -> Result<(), DbError> {
         let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "DELETE FROM auth_challenges WHERE purpose = $1 AND (email = $2 OR user_id = $3)",
-        )
-        .bind(purpose.as_str())
-        .bind(&challenge.email)
-        .bind(&challenge.user_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO auth_challenges (id, purpose, email, user_id, code_hash, link_hash, \
+        let outcome = async {
+            sqlx::query(
+                "DELETE FROM auth_challenges WHERE purpose = $1 AND (email = $2 OR user_id = $3)",
+            )
+            .bind(purpose.as_str())
+            .bind(&challenge.email)
+            .bind(&challenge.user_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO auth_challenges (id, purpose, email, user_id, code_hash, link_hash, \
              browser_hash, language, attempts, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10)",
-        )
-        .bind(&challenge.id)
-        .bind(purpose.as_str())
-        .bind(&challenge.email)
-        .bind(&challenge.user_id)
-        .bind(&challenge.code_hash)
-        .bind(&challenge.link_hash)
-        .bind(&challenge.browser_hash)
-        .bind(&challenge.language)
-        .bind(challenge.created_at)
-        .bind(challenge.expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+            )
+            .bind(&challenge.id)
+            .bind(purpose.as_str())
+            .bind(&challenge.email)
+            .bind(&challenge.user_id)
+            .bind(&challenge.code_hash)
+            .bind(&challenge.link_hash)
+            .bind(&challenge.browser_hash)
+            .bind(&challenge.language)
+            .bind(challenge.created_at)
+            .bind(challenge.expires_at)
+            .execute(&mut *tx)
+            .await?;
+            Ok::<_, DbError>(())
+        }
+        .await;
+        crate::store::finish_tx(tx, outcome, |()| true).await
     }
 
     /// The pending sign-in challenge of an address.

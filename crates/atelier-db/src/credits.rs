@@ -97,8 +97,9 @@ fn entry_from_row(row: &AnyRow) -> Result<EntryRow, sqlx::Error> {
 
 /// How entries move the available balance: holds take, releases give back, captures only
 /// confirm what the hold already took.
-const BALANCE_SQL: &str = "SELECT COALESCE(SUM(CASE kind \
-     WHEN 'hold' THEN -amount WHEN 'capture' THEN 0 ELSE amount END), 0) AS balance \
+/// (PostgreSQL sums BIGINT as NUMERIC, hence the cast.)
+const BALANCE_SQL: &str = "SELECT CAST(COALESCE(SUM(CASE kind \
+     WHEN 'hold' THEN -amount WHEN 'capture' THEN 0 ELSE amount END), 0) AS BIGINT) AS balance \
      FROM credit_entries WHERE user_id = $1";
 
 /// The outcome of settling a hold.
@@ -173,19 +174,23 @@ impl Store {
     /// [`DbError::NotFound`] when the user does not exist.
     pub async fn append_credit_entry(&self, entry: &EntryRow) -> Result<bool, DbError> {
         let mut tx = self.begin_write().await?;
-        self.lock_user(&mut tx, &entry.user_id).await?;
+        let outcome = self.append_in(&mut tx, entry).await;
+        crate::store::finish_tx(tx, outcome, |appended| *appended).await
+    }
+
+    async fn append_in(&self, tx: &mut Tx, entry: &EntryRow) -> Result<bool, DbError> {
+        self.lock_user(tx, &entry.user_id).await?;
         let effect = match entry.kind {
             EntryKind::Hold => -entry.amount,
             _ => entry.amount,
         };
         if effect < 0 {
-            let balance = Self::balance_in(&mut tx, &entry.user_id).await?;
+            let balance = Self::balance_in(tx, &entry.user_id).await?;
             if balance + effect < 0 {
                 return Ok(false);
             }
         }
-        Self::insert_entry(&mut tx, entry).await?;
-        tx.commit().await?;
+        Self::insert_entry(tx, entry).await?;
         Ok(true)
     }
 
@@ -204,22 +209,44 @@ impl Store {
         now: UnixMillis,
     ) -> Result<Settlement, DbError> {
         let mut tx = self.begin_write().await?;
+        let outcome = self
+            .settle_in(
+                &mut tx,
+                hold_id,
+                captured,
+                [capture_id, release_id],
+                reason,
+                now,
+            )
+            .await;
+        crate::store::finish_tx(tx, outcome, |s| *s == Settlement::Settled).await
+    }
+
+    async fn settle_in(
+        &self,
+        tx: &mut Tx,
+        hold_id: &str,
+        captured: i64,
+        [capture_id, release_id]: [&str; 2],
+        reason: &str,
+        now: UnixMillis,
+    ) -> Result<Settlement, DbError> {
         let hold = sqlx::query(
             "SELECT id, user_id, kind, amount, hold_id, reference, reason, created_at \
              FROM credit_entries WHERE id = $1 AND kind = 'hold'",
         )
         .bind(hold_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or(DbError::NotFound)?;
         let hold = entry_from_row(&hold)?;
         if !(0..=hold.amount).contains(&captured) {
             return Err(DbError::Conflict);
         }
-        self.lock_user(&mut tx, &hold.user_id).await?;
+        self.lock_user(tx, &hold.user_id).await?;
         let settled = sqlx::query("SELECT COUNT(*) AS n FROM credit_entries WHERE hold_id = $1")
             .bind(hold_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         if settled.try_get::<i64, _>("n")? > 0 {
             return Ok(Settlement::AlreadySettled);
@@ -238,14 +265,13 @@ impl Store {
                 reason: reason.to_owned(),
                 created_at: now,
             };
-            match Self::insert_entry(&mut tx, &entry).await {
+            match Self::insert_entry(tx, &entry).await {
                 Ok(()) => {}
                 // A concurrent settlement won the unique index.
                 Err(DbError::Conflict) => return Ok(Settlement::AlreadySettled),
                 Err(e) => return Err(e),
             }
         }
-        tx.commit().await?;
         Ok(Settlement::Settled)
     }
 

@@ -465,13 +465,14 @@ impl Store {
     /// Database errors.
     pub async fn take_down_gallery_item(&self, id: &str, now: UnixMillis) -> Result<bool, DbError> {
         let mut tx = self.begin_write().await?;
+        let outcome = async {
         let Some(row) =
             sqlx::query("SELECT source, source_post_id FROM gallery_items WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
         else {
-            return Ok(false);
+            return Ok::<_, DbError>(false);
         };
         let source: String = row.try_get("source")?;
         let post: String = row.try_get("source_post_id")?;
@@ -493,8 +494,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         record_change(&mut tx, id, now).await?;
-        tx.commit().await?;
         Ok(true)
+        }
+        .await;
+        crate::store::finish_tx(tx, outcome, |existed| *existed).await
     }
 
     /// Changes after `seq`, plus every change at or after `recent_since` (so that a transaction that

@@ -141,6 +141,7 @@ impl Store {
         reference_upload_ids: &[String],
     ) -> Result<(), DbError> {
         let mut tx = self.begin_write().await?;
+        let outcome = async {
         sqlx::query(
             "INSERT INTO generations (id, user_id, prompt, model_id, provider, aspect, count, seed, \
              status, error, price_per_image, hold_id, credits_charged, idempotency_key, request_hash, \
@@ -178,8 +179,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        tx.commit().await?;
-        Ok(())
+        Ok::<_, DbError>(())
+        }
+        .await;
+        crate::store::finish_tx(tx, outcome, |()| true).await
     }
 
     /// One of a user's generations (another user's is not found).
@@ -434,56 +437,61 @@ impl Store {
         id: &str,
     ) -> Result<Option<DeletedGeneration>, DbError> {
         let mut tx = self.begin_write().await?;
-        let Some(row) =
-            sqlx::query("SELECT hold_id, status FROM generations WHERE id = $1 AND user_id = $2")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?
-        else {
-            return Ok(None);
-        };
-        let mut deleted = DeletedGeneration {
-            hold_id: row.try_get("hold_id")?,
-            status: row.try_get("status")?,
-            ..DeletedGeneration::default()
-        };
-        for r in sqlx::query("SELECT id FROM generation_images WHERE generation_id = $1")
+        let outcome = async {
+            let Some(row) = sqlx::query(
+                "SELECT hold_id, status FROM generations WHERE id = $1 AND user_id = $2",
+            )
             .bind(id)
-            .fetch_all(&mut *tx)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
             .await?
-        {
-            deleted.image_ids.push(r.try_get("id")?);
-        }
-        let references: Vec<String> =
-            sqlx::query("SELECT upload_id FROM generation_references WHERE generation_id = $1")
+            else {
+                return Ok(None);
+            };
+            let mut deleted = DeletedGeneration {
+                hold_id: row.try_get("hold_id")?,
+                status: row.try_get("status")?,
+                ..DeletedGeneration::default()
+            };
+            for r in sqlx::query("SELECT id FROM generation_images WHERE generation_id = $1")
                 .bind(id)
                 .fetch_all(&mut *tx)
                 .await?
-                .iter()
-                .map(|r| r.try_get("upload_id"))
-                .collect::<Result<_, _>>()?;
-        sqlx::query("DELETE FROM generations WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for upload in references {
-            let still_used =
-                sqlx::query("SELECT COUNT(*) AS n FROM generation_references WHERE upload_id = $1")
-                    .bind(&upload)
-                    .fetch_one(&mut *tx)
-                    .await?
-                    .try_get::<i64, _>("n")?;
-            if still_used == 0 {
-                sqlx::query("DELETE FROM uploads WHERE id = $1 AND user_id = $2")
-                    .bind(&upload)
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await?;
-                deleted.orphaned_upload_ids.push(upload);
+            {
+                deleted.image_ids.push(r.try_get("id")?);
             }
+            let references: Vec<String> =
+                sqlx::query("SELECT upload_id FROM generation_references WHERE generation_id = $1")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("upload_id"))
+                    .collect::<Result<_, _>>()?;
+            sqlx::query("DELETE FROM generations WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            for upload in references {
+                let still_used = sqlx::query(
+                    "SELECT COUNT(*) AS n FROM generation_references WHERE upload_id = $1",
+                )
+                .bind(&upload)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get::<i64, _>("n")?;
+                if still_used == 0 {
+                    sqlx::query("DELETE FROM uploads WHERE id = $1 AND user_id = $2")
+                        .bind(&upload)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    deleted.orphaned_upload_ids.push(upload);
+                }
+            }
+            Ok::<_, DbError>(Some(deleted))
         }
-        tx.commit().await?;
-        Ok(Some(deleted))
+        .await;
+        crate::store::finish_tx(tx, outcome, Option::is_some).await
     }
 }

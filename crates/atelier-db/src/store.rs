@@ -123,6 +123,32 @@ impl Store {
     }
 }
 
+/// Ends a transaction as soon as its work is done: commit when `keep` says the outcome wrote
+/// something to keep, roll back otherwise (an error, or a refusal). Never leaves the transaction
+/// to be rolled back lazily — on PostgreSQL that would hold its row locks until the pooled
+/// connection is used again.
+pub(crate) async fn finish_tx<T>(
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    outcome: Result<T, DbError>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, DbError> {
+    match outcome {
+        Ok(value) if keep(&value) => {
+            tx.commit().await?;
+            Ok(value)
+        }
+        Ok(value) => {
+            tx.rollback().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The error matters more than a failed rollback (the connection is then discarded).
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
+
 /// Creates the folder of a SQLite file and asks the driver to create the file if missing.
 fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     let rest = url
