@@ -81,7 +81,7 @@ fn personal(html: Html<String>, lang: Lang, error: Option<&FormError>) -> Respon
 }
 
 /// `303 See Other` to a path of this site, never cached.
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut response = Redirect::to(location).into_response();
     response
         .headers_mut()

@@ -40,6 +40,8 @@ pub struct Viewer {
     pub name: String,
     /// The name's first letter, for the round badge.
     pub initial: String,
+    /// The credit balance, on the pages that read it anyway (the studio and the records).
+    pub credits: Option<i64>,
 }
 
 impl Viewer {
@@ -52,7 +54,11 @@ impl Viewer {
             .next()
             .map(|c| c.to_uppercase().collect())
             .unwrap_or_default();
-        Self { name, initial }
+        Self {
+            name,
+            initial,
+            credits: None,
+        }
     }
 
     /// The header's view of whoever is asking.

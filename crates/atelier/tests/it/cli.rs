@@ -206,6 +206,42 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("`admin` or `support`"));
 
+    // C4: credits through the ledger, never below zero.
+    let out = run(&[
+        "admin",
+        "credits",
+        "ops@example.com",
+        "25",
+        "--reason",
+        "goodwill",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("balance now 25"));
+    let out = run(&[
+        "admin",
+        "credits",
+        "ops@example.com",
+        "-30",
+        "--reason",
+        "too much",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot go below zero"));
+    let out = run(&[
+        "admin",
+        "credits",
+        "ops@example.com",
+        "-5",
+        "--reason",
+        "correction",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("balance now 20"));
+    assert_eq!(rt.block_on(db.store.credit_balance("u1")).unwrap(), 20);
+
     let out = run(&["purge"]);
     assert!(
         out.status.success(),
@@ -218,5 +254,6 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
         "{stdout}"
     );
     assert!(stdout.contains("expired sessions: 0 removed"));
+    assert!(stdout.contains("orphan blobs: 0 removed"));
     drop(db);
 }
