@@ -166,3 +166,39 @@ async fn c10_sign_in_and_account_logs_hold_no_personal_data() {
         );
     }
 }
+
+/// C10 for generation: prompts, upload names and image ids in URLs stay out of the log.
+#[tokio::test]
+async fn c10_generation_logs_hold_no_prompts() {
+    use axum::http::Method;
+    use serde_json::json;
+    let logs = LogCapture::install();
+    let mut settings = atelier_core::Settings::defaults().unwrap();
+    settings.demo = true;
+    let t = TestApp::init().with_settings(settings).build().await;
+    let u = t.sign_in(EMAIL).await;
+    let r = t
+        .call(
+            Method::POST,
+            "/api/v1/generations",
+            Some(&json!({ "prompt": PROMPT, "count": 1 })),
+            &u.bearer(),
+        )
+        .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    t.run_jobs().await;
+    let g = t
+        .call(Method::GET, &format!("/api/v1/generations/{id}"), None, &u.bearer())
+        .await
+        .json();
+    assert_eq!(g["status"], "succeeded");
+    let url = g["images"][0]["url"].as_str().unwrap().to_owned();
+    t.call(Method::GET, &url, None, &u.bearer()).await;
+    t.call(Method::DELETE, &format!("/api/v1/generations/{id}"), None, &u.bearer())
+        .await;
+    let out = logs.contents();
+    assert!(out.contains("generation finished"), "{out}");
+    for secret in [PROMPT, "lighthouse", EMAIL, u.token.as_str()] {
+        assert!(!out.contains(secret), "log output contains `{secret}`:\n{out}");
+    }
+}
