@@ -42,26 +42,13 @@ impl App {
         cursor: Option<&str>,
     ) -> Result<CreditHistory, AppError> {
         let limit = i64::from(limit.clamp(1, 200));
-        let before = cursor
-            .map(|c| {
-                c.split_once('.')
-                    .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
-                    .filter(|(_, id)| !id.is_empty())
-                    .ok_or_else(|| {
-                        AppError::bad_request("invalid_cursor", "The cursor is not valid.")
-                    })
-            })
-            .transpose()?;
+        let before = crate::paging::decode(cursor)?;
         let mut entries = self
             .store()
             .credit_entries(user_id, limit + 1, before)
             .await?;
-        let next_cursor = if entries.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
-            entries.pop();
-            entries.last().map(|e| format!("{}.{}", e.created_at, e.id))
-        } else {
-            None
-        };
+        let next_cursor =
+            crate::paging::split_page(&mut entries, limit, |e| (e.created_at, e.id.as_str()));
         Ok(CreditHistory {
             balance: self.credit_balance(user_id).await?,
             entries,

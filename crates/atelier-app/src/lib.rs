@@ -11,6 +11,7 @@ pub mod generation;
 mod health;
 mod jobs;
 pub mod mail;
+pub mod paging;
 mod sweeper;
 pub mod uploads;
 mod vault;

@@ -504,26 +504,12 @@ impl App {
         cursor: Option<&str>,
     ) -> Result<(Vec<Generation>, Option<String>), AppError> {
         let limit = i64::from(limit.clamp(1, 100));
-        let before = cursor
-            .map(|c| {
-                c.split_once('.')
-                    .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
-                    .filter(|(_, id)| !id.is_empty())
-                    .ok_or_else(|| {
-                        AppError::bad_request("invalid_cursor", "The cursor is not valid.")
-                    })
-            })
-            .transpose()?;
+        let before = crate::paging::decode(cursor)?;
         let mut rows = self
             .store()
             .generations_of_user(user_id, limit + 1, before)
             .await?;
-        let next = if rows.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
-            rows.pop();
-            rows.last().map(|r| format!("{}.{}", r.created_at, r.id))
-        } else {
-            None
-        };
+        let next = crate::paging::split_page(&mut rows, limit, |r| (r.created_at, r.id.as_str()));
         Ok((self.with_images(rows).await?, next))
     }
 
