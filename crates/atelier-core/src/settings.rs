@@ -1144,6 +1144,62 @@ mod tests {
         assert_eq!(s.public_url.as_str(), "https://art.example.com/gallery");
     }
 
+    fn model(id: &str, provider: ProviderKind) -> ModelSettings {
+        ModelSettings {
+            id: id.into(),
+            name: id.into(),
+            provider,
+            provider_model: None,
+            credits_per_image: 1,
+            aspects: Vec::new(),
+            max_reference_images: 0,
+            default: false,
+            description: None,
+        }
+    }
+
+    #[test]
+    fn models_need_credentials_unique_ids_and_known_aspects() {
+        let raw = RawSettings {
+            models: vec![model("gpt", ProviderKind::Openai)],
+            ..RawSettings::default()
+        };
+        assert_eq!(
+            Settings::resolve(raw).unwrap_err().key,
+            "providers.openai.api_key"
+        );
+        let raw = RawSettings {
+            models: vec![
+                model("a", ProviderKind::Local),
+                model("a", ProviderKind::Local),
+            ],
+            ..RawSettings::default()
+        };
+        assert_eq!(Settings::resolve(raw).unwrap_err().key, "models.id");
+        let mut bad = model("b", ProviderKind::Local);
+        bad.aspects = vec!["7:3".into()];
+        let raw = RawSettings {
+            models: vec![bad],
+            ..RawSettings::default()
+        };
+        assert_eq!(Settings::resolve(raw).unwrap_err().key, "models.aspects");
+    }
+
+    #[test]
+    fn demo_adds_the_local_model_and_the_default_comes_first() {
+        let mut s = Settings::defaults().unwrap();
+        assert!(s.models().is_empty());
+        assert_eq!(s.signup_grant(), 0);
+        s.demo = true;
+        assert_eq!(s.models()[0].id, "local");
+        assert_eq!(s.signup_grant(), 100);
+        let mut chosen = model("chosen", ProviderKind::Local);
+        chosen.default = true;
+        s.models = vec![model("other", ProviderKind::Local), chosen];
+        let ids: Vec<String> = s.models().into_iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["chosen", "other", "local"]);
+    }
+
     #[test]
     fn database_password_never_shows_in_debug() {
         let raw = RawSettings {
