@@ -40,9 +40,12 @@ async function waitFor(check, what, timeoutMs = 60000) {
 }
 
 /** Imports `count` real posts and serves them. Returns { url, dataDir, logs, stop }; the file mail
- * transport writes to `<dataDir>/outbox/`. */
-export async function startInstance(count = 60) {
+ * transport writes to `<dataDir>/outbox/`. `options.config` is written to `atelier.toml` in the
+ * instance's working folder (models, a sign-up grant: what `--demo` would give, without drawing
+ * its 2,400 demo images). */
+export async function startInstance(count = 60, options = {}) {
   const dir = mkdtempSync(join(tmpdir(), "atelier-browser-"));
+  if (options.config) writeFileSync(join(dir, "atelier.toml"), options.config);
   const sample = JSON.parse(readFileSync(sharedData, "utf8")).slice(0, count);
   const file = join(dir, "sample.json");
   writeFileSync(file, JSON.stringify(sample));

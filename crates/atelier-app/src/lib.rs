@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod cdn;
+pub mod collections;
 pub mod credits;
 mod error;
 pub mod gallery;

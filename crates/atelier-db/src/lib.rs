@@ -4,6 +4,7 @@
 //! of the aggregate they belong to. Times are integer milliseconds, ids are text.
 
 pub mod accounts;
+pub mod collections;
 pub mod credits;
 mod error;
 pub mod gallery;

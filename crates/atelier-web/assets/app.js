@@ -10,6 +10,14 @@
     select.addEventListener("change", function () { form.submit(); });
   });
 
+  // The phone menu (a <details>) closes on a click elsewhere or Escape.
+  document.querySelectorAll("details.menu").forEach(function (menu) {
+    document.addEventListener("click", function (e) { if (menu.open && !menu.contains(e.target)) menu.open = false; });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && menu.open) { menu.open = false; menu.querySelector("summary").focus(); }
+    });
+  });
+
   // Times: the server writes UTC; show the reader's local time in the page's language.
   if (window.Intl && Intl.DateTimeFormat) {
     var timeFormat;
@@ -145,5 +153,213 @@
     }, { rootMargin: "800px 0px" });
     observer.observe(nextLink.parentNode);
     nextLink.addEventListener("click", function (e) { e.preventDefault(); loadMore(nextLink); });
+  }
+
+  // Studio: the chosen model decides the aspects offered, the reference limit, the price and the
+  // provider notice (U4); references upload in place; the button says it is starting.
+  var studio = document.querySelector("form[data-studio]");
+  if (studio) enhanceStudio(studio);
+
+  function enhanceStudio(form) {
+    var balance = parseInt(form.getAttribute("data-balance"), 10) || 0;
+    var price = form.querySelector("[data-price]");
+    var short = form.querySelector("[data-short]");
+    var notice = form.querySelector("[data-notice-text]");
+    var refsHint = form.querySelector("[data-refs-hint]");
+    var aspects = form.querySelector("[data-aspects]");
+    var grid = form.querySelector("[data-ref-grid]");
+    var addTile = form.querySelector(".ref-add");
+    var fileInput = form.querySelector("[data-upload-input]");
+    var status = form.querySelector("[data-upload-status]");
+    var prompt = form.querySelector("#prompt");
+    var counter = form.querySelector("[data-counter]");
+    var generate = form.querySelector("button.generate");
+
+    function checked(name) { return form.querySelector("input[name='" + name + "']:checked"); }
+    function model() { return checked("model") || form.querySelector("input[name='model']"); }
+    function maxRefs() { return parseInt(model().getAttribute("data-model-max-refs"), 10) || 0; }
+
+    function updatePrice() {
+      var count = checked("count");
+      var total = (parseInt(model().getAttribute("data-model-price"), 10) || 0) * (count ? parseInt(count.value, 10) : 1);
+      var template = price.getAttribute(total === 1 ? "data-one" : "data-many");
+      price.textContent = template.replace("{total}", total).replace("{balance}", balance);
+      price.classList.toggle("short", total > balance);
+      short.hidden = total <= balance;
+    }
+
+    function updateAspects() {
+      var offered = (model().getAttribute("data-model-aspects") || "").split(" ").filter(Boolean);
+      var pills = aspects.querySelectorAll(".pill");
+      var shown = Array.prototype.map.call(pills, function (p) { return p.querySelector("input").value; });
+      if (!pills.length || shown.join(" ") === offered.join(" ")) return;
+      var current = checked("aspect");
+      var keep = current && offered.indexOf(current.value) >= 0 ? current.value : offered[0];
+      var template = pills[0].cloneNode(true);
+      aspects.textContent = "";
+      offered.forEach(function (value) {
+        var pill = template.cloneNode(true);
+        var input = pill.querySelector("input");
+        input.value = value;
+        input.checked = value === keep;
+        pill.querySelector(".shape").className = "shape ar-" + value.replace(":", "-");
+        pill.querySelector("span").lastChild.nodeValue = value;
+        aspects.appendChild(pill);
+      });
+    }
+
+    function updateRefs() {
+      var max = maxRefs();
+      var boxes = form.querySelectorAll("input[name='ref']");
+      var ticked = 0;
+      boxes.forEach(function (box) {
+        if (box.checked && ++ticked > max) { box.checked = false; ticked = max; }
+      });
+      boxes.forEach(function (box) { box.disabled = !box.checked && ticked >= max; });
+      refsHint.textContent = model().getAttribute("data-model-refs-hint");
+    }
+
+    form.addEventListener("change", function (e) {
+      var name = e.target.name;
+      if (name === "model") {
+        updateAspects();
+        updateRefs();
+        notice.textContent = model().getAttribute("data-model-notice");
+      }
+      if (name === "model" || name === "count") updatePrice();
+      if (name === "ref") updateRefs();
+    });
+    updateRefs();
+    updatePrice();
+
+    if (prompt && counter) {
+      var limit = parseInt(prompt.getAttribute("maxlength"), 10);
+      var shownCount = counter.querySelector("[data-count]");
+      var count = function () {
+        var n = Array.from(prompt.value).length;
+        shownCount.textContent = n;
+        counter.classList.toggle("near", n > limit * 0.9);
+      };
+      counter.hidden = false;
+      prompt.addEventListener("input", count);
+      count();
+    }
+
+    form.addEventListener("submit", function (e) {
+      if (e.submitter && e.submitter.hasAttribute("formaction")) return;
+      setTimeout(function () {
+        generate.disabled = true;
+        generate.textContent = generate.getAttribute("data-starting");
+      }, 0);
+    });
+    window.addEventListener("pageshow", function () { generate.disabled = false; });
+
+    if (!fileInput || !window.fetch || !window.FormData) return;
+    var hint = status.textContent;
+    fileInput.closest(".upload-row").classList.add("enhanced");
+    fileInput.addEventListener("change", function () {
+      if (fileInput.files && fileInput.files[0]) upload(fileInput.files[0]);
+    });
+    addTile.addEventListener("dragover", function (e) { e.preventDefault(); addTile.classList.add("drag"); });
+    addTile.addEventListener("dragleave", function () { addTile.classList.remove("drag"); });
+    addTile.addEventListener("drop", function (e) {
+      e.preventDefault();
+      addTile.classList.remove("drag");
+      if (e.dataTransfer.files && e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]);
+    });
+
+    function say(text, isError) {
+      status.textContent = text;
+      status.classList.toggle("error", Boolean(isError));
+    }
+
+    function refusal(res) {
+      var code = res && res.body && res.body.error ? res.body.error.code : "";
+      if ((res && res.status === 413) || code === "payload_too_large") return fileInput.getAttribute("data-err-too-large");
+      if (code === "unsupported_image") return fileInput.getAttribute("data-err-unsupported");
+      if (code === "malformed_image") return fileInput.getAttribute("data-err-malformed");
+      if (code === "too_many_pixels") return fileInput.getAttribute("data-err-pixels");
+      return fileInput.getAttribute("data-err-failed");
+    }
+
+    function upload(file) {
+      var limit = parseInt(form.getAttribute("data-max-upload"), 10);
+      if (limit && file.size > limit) {
+        say(fileInput.getAttribute("data-err-too-large"), true);
+        fileInput.value = "";
+        return;
+      }
+      addTile.classList.add("busy");
+      say(fileInput.getAttribute("data-uploading"));
+      var body = new FormData();
+      body.append("file", file);
+      fetch("/api/v1/uploads", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) {
+          return r.json().then(
+            function (json) { return { ok: r.ok, status: r.status, body: json }; },
+            function () { return { ok: false, status: r.status, body: null }; });
+        })
+        .then(function (res) {
+          if (!res.ok) throw res;
+          addReference(res.body);
+          say(hint);
+        })
+        .catch(function (res) { say(refusal(res), true); })
+        .then(function () {
+          addTile.classList.remove("busy");
+          fileInput.value = "";
+        });
+    }
+
+    function addReference(u) {
+      var label = document.createElement("label");
+      label.className = "ref";
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.name = "ref";
+      input.value = u.id;
+      var img = document.createElement("img");
+      img.src = u.preview_url;
+      img.width = u.width;
+      img.height = u.height;
+      img.alt = fileInput.getAttribute("data-alt");
+      var tick = document.createElement("span");
+      tick.className = "ref-tick";
+      tick.setAttribute("aria-hidden", "true");
+      label.appendChild(input);
+      label.appendChild(img);
+      label.appendChild(tick);
+      grid.insertBefore(label, addTile.nextSibling);
+      input.checked = form.querySelectorAll("input[name='ref']:checked").length < maxRefs();
+      updateRefs();
+    }
+  }
+
+  // A generation in progress: ask for its state every 1.5 s and show the result when it ends.
+  var poll = document.querySelector("[data-poll]");
+  if (poll && window.fetch) {
+    var record = document.querySelector(".record");
+    var last = record ? record.getAttribute("data-status") : "";
+    var check = function () {
+      fetch(poll.getAttribute("data-poll"), { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          if (r.status === 404) return { status: "gone" };
+          if (!r.ok) throw new Error(r.status);
+          return r.json();
+        })
+        .then(function (g) {
+          if (g.status !== "queued" && g.status !== "running") { location.reload(); return; }
+          if (g.status !== last && g.status === "running") {
+            last = g.status;
+            var progress = poll.querySelector("[data-progress]");
+            if (progress) progress.textContent = poll.getAttribute("data-running");
+            var badge = document.querySelector(".status-line .status");
+            if (badge) { badge.className = "status running"; badge.textContent = poll.getAttribute("data-running-label"); }
+          }
+          setTimeout(check, 1500);
+        })
+        .catch(function () { setTimeout(check, 4000); });
+    };
+    setTimeout(check, 1500);
   }
 })();

@@ -14,6 +14,7 @@ use utoipa::OpenApi;
         (name = "instance", description = "About this instance"),
         (name = "gallery", description = "The public gallery of AI artwork (G1, G2)"),
         (name = "generation", description = "Reference uploads and generations (G3, C5, C11)"),
+        (name = "collections", description = "Favorites and boards (G5, D2)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile (C1, C3, D1, D5)")
     )
 )]

@@ -89,6 +89,7 @@ pub fn router(app: App) -> Router {
         .route("/g/{id}", get(routes::pages::detail))
         .route("/lang", post(routes::pages::set_language))
         .merge(account_pages())
+        .merge(studio_pages(settings.http.body_limit_bytes))
         .route(
             "/img/g/{id}/{position}/{variant}",
             get(routes::images::gallery_image),
@@ -195,6 +196,26 @@ fn account_pages() -> Router<AppState> {
             post(pages::create_token).get(pages::to_settings),
         )
         .route("/settings/tokens/{id}/revoke", post(pages::revoke_token))
+}
+
+/// The studio and the generation records (HTML forms, Post/Redirect/Get). The upload form takes
+/// bodies up to `body_limit` bytes, like `POST /api/v1/uploads`.
+fn studio_pages(body_limit: usize) -> Router<AppState> {
+    use routes::studio_pages as pages;
+    Router::new()
+        .route("/studio", get(pages::studio).post(pages::start_generation))
+        .route(
+            "/studio/upload",
+            post(pages::upload_reference)
+                .get(pages::to_studio)
+                .layer(DefaultBodyLimit::max(body_limit)),
+        )
+        .route("/generations", get(pages::generations_page))
+        .route("/generations/{id}", get(pages::generation_page))
+        .route(
+            "/generations/{id}/delete",
+            get(pages::confirm_delete).post(pages::delete_generation),
+        )
 }
 
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

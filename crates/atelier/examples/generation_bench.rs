@@ -60,8 +60,10 @@ async fn main() {
     );
 
     // 2. The whole pipeline.
-    let mut raw = RawSettings::default();
-    raw.data_dir = dir.path().to_path_buf();
+    let mut raw = RawSettings {
+        data_dir: dir.path().to_path_buf(),
+        ..RawSettings::default()
+    };
     raw.credits.signup_grant = Some(1_000_000);
     raw.generation.max_running_per_user = 1_000_000;
     let mut settings = Settings::resolve(raw).unwrap();

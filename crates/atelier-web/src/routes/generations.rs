@@ -130,6 +130,19 @@ pub struct GenerationJson {
     created_at: String,
 }
 
+impl GenerationJson {
+    /// For a visitor of a shared board: only the signed URLs remain (the owner-only URLs would
+    /// answer 404 anyway), and nothing of the owner's account.
+    pub fn strip_private_urls(&mut self) {
+        for image in &mut self.images {
+            image.url.clone_from(&image.signed_url);
+            image.thumb_url.clone_from(&image.signed_url);
+        }
+        self.reference_upload_ids.clear();
+        self.seed = None;
+    }
+}
+
 /// Builds the JSON of a generation (signed URLs included).
 ///
 /// # Errors

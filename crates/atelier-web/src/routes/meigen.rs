@@ -235,7 +235,7 @@ pub async fn generate_v2(
         Err(e) => {
             let e = crate::ApiError::from(e);
             let status = e.status();
-            meigen_error(status, &e.message().to_owned())
+            meigen_error(status, e.message())
         }
     }
 }

@@ -3,6 +3,7 @@
 mod account;
 pub mod account_pages;
 pub mod assets;
+pub mod collections;
 pub mod gallery;
 pub mod generations;
 mod health;
@@ -10,6 +11,7 @@ pub mod images;
 mod instance;
 pub mod meigen;
 pub mod pages;
+pub mod studio_pages;
 pub mod uploads;
 
 use crate::server::AppState;
@@ -34,6 +36,21 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(generations::models))
         .routes(routes!(generations::create, generations::list))
         .routes(routes!(generations::get, generations::delete))
+        .routes(routes!(collections::favorites))
+        .routes(routes!(collections::favorite, collections::unfavorite))
+        .routes(routes!(collections::create_board, collections::boards))
+        .routes(routes!(
+            collections::board,
+            collections::update_board,
+            collections::delete_board
+        ))
+        .routes(routes!(collections::add_item, collections::remove_item))
+        .routes(routes!(
+            collections::add_generation,
+            collections::remove_generation
+        ))
+        .routes(routes!(collections::board_items))
+        .routes(routes!(collections::shared_board))
         .routes(routes!(instance::instance))
         .routes(routes!(gallery::list))
         .routes(routes!(gallery::get))

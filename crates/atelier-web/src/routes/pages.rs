@@ -133,6 +133,8 @@ struct DetailPage<'a> {
     source_url: Option<String>,
     is_demo: bool,
     related: Vec<CardView>,
+    /// The studio prefilled with this prompt and aspect (G1 "use this prompt").
+    use_href: String,
 }
 
 #[derive(Template)]
@@ -417,6 +419,13 @@ pub async fn detail(
         source_url: item.source_url.clone(),
         is_demo: item.source == atelier_app::gallery::demo::DEMO_SOURCE,
         related: related.iter().filter_map(CardView::from_item).collect(),
+        use_href: format!(
+            "/studio?{}",
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair("prompt", &item.prompt)
+                .append_pair("aspect", &item.aspect)
+                .finish()
+        ),
     };
     Ok(page_response(render(&page_view)?, lang))
 }

@@ -680,8 +680,10 @@ async fn c6_deleting_a_generation_purges_its_urls_from_the_cdn() {
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
 
-    let mut raw = RawSettings::default();
-    raw.public_url = Some("https://art.example.com".into());
+    let mut raw = RawSettings {
+        public_url: Some("https://art.example.com".into()),
+        ..RawSettings::default()
+    };
     raw.cdn.cloudflare_zone_id = Some("zone123".into());
     raw.cdn.cloudflare_api_token = Some(atelier_core::Secret::new("cf-token".into()));
     raw.cdn.cloudflare_base_url = format!("http://{addr}");

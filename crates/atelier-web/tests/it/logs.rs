@@ -188,17 +188,30 @@ async fn c10_generation_logs_hold_no_prompts() {
     let id = r.json()["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
     let g = t
-        .call(Method::GET, &format!("/api/v1/generations/{id}"), None, &u.bearer())
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}"),
+            None,
+            &u.bearer(),
+        )
         .await
         .json();
     assert_eq!(g["status"], "succeeded");
     let url = g["images"][0]["url"].as_str().unwrap().to_owned();
     t.call(Method::GET, &url, None, &u.bearer()).await;
-    t.call(Method::DELETE, &format!("/api/v1/generations/{id}"), None, &u.bearer())
-        .await;
+    t.call(
+        Method::DELETE,
+        &format!("/api/v1/generations/{id}"),
+        None,
+        &u.bearer(),
+    )
+    .await;
     let out = logs.contents();
     assert!(out.contains("generation finished"), "{out}");
     for secret in [PROMPT, "lighthouse", EMAIL, u.token.as_str()] {
-        assert!(!out.contains(secret), "log output contains `{secret}`:\n{out}");
+        assert!(
+            !out.contains(secret),
+            "log output contains `{secret}`:\n{out}"
+        );
     }
 }

@@ -3,10 +3,12 @@
 
 mod account_pages;
 mod accounts;
+mod collections;
 mod errors;
 mod gallery;
 mod generations;
 mod logs;
 mod pages;
 mod server;
+mod studio_pages;
 mod uploads;

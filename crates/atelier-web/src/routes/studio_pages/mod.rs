@@ -8,8 +8,8 @@
 mod records;
 mod studio;
 
-pub use records::{delete_generation, generation_page, generations_page, to_delete_page};
-pub use studio::{start_generation, studio, upload_reference};
+pub use records::{confirm_delete, delete_generation, generation_page, generations_page};
+pub use studio::{start_generation, studio, to_studio, upload_reference};
 
 use super::account_pages::see_other;
 use crate::i18n::Messages;
