@@ -5,11 +5,14 @@
 //! everything works without JavaScript; `app.js` narrows the choices, uploads in place and
 //! polls. Every page here shows personal data and is sent with `Cache-Control: no-store`.
 
+mod form;
 mod records;
 mod studio;
+mod upload;
 
 pub use records::{confirm_delete, delete_generation, generation_page, generations_page};
-pub use studio::{start_generation, studio, to_studio, upload_reference};
+pub use studio::{start_generation, studio};
+pub use upload::{to_studio, upload_reference};
 
 use super::account_pages::see_other;
 use crate::i18n::Messages;
