@@ -113,7 +113,35 @@
 
   var grid = document.querySelector("main > .grid[data-masonry]");
   var masonry = grid ? new Masonry(grid) : null;
-  document.querySelectorAll(".related .grid[data-masonry]").forEach(function (g) { new Masonry(g); });
+  document.querySelectorAll(".related .grid[data-masonry], .records .grid[data-masonry]").forEach(function (g) { new Masonry(g); });
+
+  // Hearts: a fetch to the JSON API and the heart flips in place; without a script (or when the
+  // call fails) the form posts and the page comes back. Delegated, so cards loaded later work too.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.matches || !form.matches("form.fav[data-fav]") || !window.fetch) return;
+    e.preventDefault();
+    var id = form.getAttribute("data-fav");
+    var on = form.querySelector("input[name='on']").value === "1";
+    var button = form.querySelector("button");
+    button.disabled = true;
+    fetch("/api/v1/favorites/" + encodeURIComponent(id), { method: on ? "PUT" : "DELETE", credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("status " + r.status);
+        document.querySelectorAll("form.fav[data-fav]").forEach(function (f) {
+          if (f.getAttribute("data-fav") !== id) return;
+          var b = f.querySelector("button");
+          f.querySelector("input[name='on']").value = on ? "0" : "1";
+          b.classList.toggle("on", on);
+          b.setAttribute("aria-pressed", on ? "true" : "false");
+          b.title = b.getAttribute(on ? "data-remove" : "data-add");
+          var count = f.parentNode.querySelector("[data-fav-count]");
+          if (count && /^\d+$/.test(count.textContent)) count.textContent = Math.max(0, parseInt(count.textContent, 10) + (on ? 1 : -1));
+        });
+        button.disabled = false;
+      })
+      .catch(function () { button.disabled = false; form.submit(); });
+  });
 
   // Infinite scroll: fetch the next page's HTML and take its cards and its next link.
   var loading = false;

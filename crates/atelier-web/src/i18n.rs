@@ -307,6 +307,98 @@ pub struct Messages {
     /// `{n}` images.
     pub image_count_one: &'static str,
     pub image_count_many: &'static str,
+    /// Favorites
+    pub nav_favorites: &'static str,
+    /// Boards
+    pub nav_boards: &'static str,
+    /// Add to favorites
+    pub favorite_add: &'static str,
+    /// Remove from favorites
+    pub favorite_remove: &'static str,
+    /// After the number of users who hearted an item.
+    pub favorite_count: &'static str,
+    /// My favorites
+    pub favorites_title: &'static str,
+    /// No favorites yet. Tap the heart on any artwork to keep it here.
+    pub favorites_empty: &'static str,
+    /// Boards
+    pub boards_title: &'static str,
+    /// Boards are private collections of gallery artworks and your own generations. Deleting a board never deletes what is on it.
+    pub boards_intro: &'static str,
+    /// No boards yet.
+    pub boards_empty: &'static str,
+    /// Create board
+    pub board_create: &'static str,
+    /// Name
+    pub board_name: &'static str,
+    /// Description
+    pub board_description: &'static str,
+    /// 1 item
+    pub board_items_one: &'static str,
+    /// {n} items
+    pub board_items_many: &'static str,
+    /// This board is empty. Use “Add to board” on an artwork or one of your generations.
+    pub board_empty: &'static str,
+    /// Remove from board
+    pub board_remove: &'static str,
+    /// Rename and describe
+    pub board_edit: &'static str,
+    /// Save
+    pub board_save: &'static str,
+    /// Delete board
+    pub board_delete: &'static str,
+    /// Delete this board?
+    pub board_delete_title: &'static str,
+    /// Only the board goes. The artworks and generations on it are not deleted.
+    pub board_delete_note: &'static str,
+    /// Yes, delete the board
+    pub board_delete_confirm: &'static str,
+    /// Share
+    pub board_share: &'static str,
+    /// The mark of a shared board in the list.
+    pub board_shared_badge: &'static str,
+    /// Anyone with the link can see this board's name, description and artworks, but not who you are.
+    pub board_share_intro: &'static str,
+    /// Create share link
+    pub board_share_create: &'static str,
+    /// Stop sharing
+    pub board_share_stop: &'static str,
+    /// Share link
+    pub board_share_link: &'static str,
+    /// Copy link
+    pub board_share_copy: &'static str,
+    /// This board holds your own generations: only those marked “show on the shared page” appear on the shared page.
+    pub board_share_warning: &'static str,
+    /// Shown on the shared page
+    pub board_gen_shared: &'static str,
+    /// Not on the shared page
+    pub board_gen_private: &'static str,
+    /// Show on the shared page
+    pub board_gen_show: &'static str,
+    /// Hide from the shared page
+    pub board_gen_hide: &'static str,
+    /// Your generations
+    pub board_generations: &'static str,
+    /// Artworks
+    pub board_artworks: &'static str,
+    /// Add to board
+    pub add_to_board: &'static str,
+    /// Board
+    pub add_to_board_choose: &'static str,
+    /// or a new board
+    pub add_to_board_new: &'static str,
+    /// New board name
+    pub add_to_board_new_placeholder: &'static str,
+    /// Add
+    pub add_to_board_go: &'static str,
+    /// A board shared from Atelier.
+    pub shared_board_note: &'static str,
+    /// Open board
+    pub view_board: &'static str,
+    /// A board name has 1 to 80 characters.
+    pub board_name_invalid: &'static str,
+    /// Nothing to see on this board yet.
+    pub board_empty_shared: &'static str,
 }
 
 /// English.
@@ -523,6 +615,52 @@ pub static EN: Messages = Messages {
     newest_generations: "Back to the newest",
     image_count_one: "1 image",
     image_count_many: "{n} images",
+    nav_favorites: "Favorites",
+    nav_boards: "Boards",
+    favorite_add: "Add to favorites",
+    favorite_remove: "Remove from favorites",
+    favorite_count: "in favorites",
+    favorites_title: "My favorites",
+    favorites_empty: "No favorites yet. Tap the heart on any artwork to keep it here.",
+    boards_title: "Boards",
+    boards_intro: "Boards are private collections of gallery artworks and your own generations. Deleting a board never deletes what is on it.",
+    boards_empty: "No boards yet.",
+    board_create: "Create board",
+    board_name: "Name",
+    board_description: "Description",
+    board_items_one: "1 item",
+    board_items_many: "{n} items",
+    board_empty: "This board is empty. Use “Add to board” on an artwork or one of your generations.",
+    board_remove: "Remove from board",
+    board_edit: "Rename and describe",
+    board_save: "Save",
+    board_delete: "Delete board",
+    board_delete_title: "Delete this board?",
+    board_delete_note: "Only the board goes. The artworks and generations on it are not deleted.",
+    board_delete_confirm: "Yes, delete the board",
+    board_share: "Share",
+    board_shared_badge: "Shared",
+    board_share_intro: "Anyone with the link can see this board's name, description and artworks, but not who you are.",
+    board_share_create: "Create share link",
+    board_share_stop: "Stop sharing",
+    board_share_link: "Share link",
+    board_share_copy: "Copy link",
+    board_share_warning: "This board holds your own generations: only those marked “show on the shared page” appear on the shared page.",
+    board_gen_shared: "Shown on the shared page",
+    board_gen_private: "Not on the shared page",
+    board_gen_show: "Show on the shared page",
+    board_gen_hide: "Hide from the shared page",
+    board_generations: "Your generations",
+    board_artworks: "Artworks",
+    add_to_board: "Add to board",
+    add_to_board_choose: "Board",
+    add_to_board_new: "or a new board",
+    add_to_board_new_placeholder: "New board name",
+    add_to_board_go: "Add",
+    shared_board_note: "A board shared from Atelier.",
+    view_board: "Open board",
+    board_name_invalid: "A board name has 1 to 80 characters.",
+    board_empty_shared: "Nothing to see on this board yet.",
 };
 
 /// Simplified Chinese.
@@ -739,6 +877,52 @@ pub static ZH_CN: Messages = Messages {
     newest_generations: "回到最新",
     image_count_one: "1 张图片",
     image_count_many: "{n} 张图片",
+    nav_favorites: "收藏",
+    nav_boards: "画板",
+    favorite_add: "收藏",
+    favorite_remove: "取消收藏",
+    favorite_count: "人收藏",
+    favorites_title: "我的收藏",
+    favorites_empty: "还没有收藏。点击作品上的心形即可收藏到这里。",
+    boards_title: "画板",
+    boards_intro: "画板是图库作品和你自己生成的图片的私人合集。删除画板不会删除其中的内容。",
+    boards_empty: "还没有画板。",
+    board_create: "创建画板",
+    board_name: "名称",
+    board_description: "描述",
+    board_items_one: "1 项",
+    board_items_many: "{n} 项",
+    board_empty: "这个画板是空的。在作品或你的生成记录上使用“加入画板”。",
+    board_remove: "从画板移除",
+    board_edit: "重命名与描述",
+    board_save: "保存",
+    board_delete: "删除画板",
+    board_delete_title: "删除此画板？",
+    board_delete_note: "只删除画板本身，其中的作品和生成记录不会被删除。",
+    board_delete_confirm: "是的，删除画板",
+    board_share: "分享",
+    board_shared_badge: "已分享",
+    board_share_intro: "任何拿到链接的人都能看到此画板的名称、描述和作品，但看不到你是谁。",
+    board_share_create: "创建分享链接",
+    board_share_stop: "停止分享",
+    board_share_link: "分享链接",
+    board_share_copy: "复制链接",
+    board_share_warning: "此画板包含你自己的生成图片：只有标记为“在分享页面显示”的才会出现在分享页面上。",
+    board_gen_shared: "在分享页面显示",
+    board_gen_private: "不在分享页面显示",
+    board_gen_show: "在分享页面显示",
+    board_gen_hide: "在分享页面隐藏",
+    board_generations: "你的生成",
+    board_artworks: "作品",
+    add_to_board: "加入画板",
+    add_to_board_choose: "画板",
+    add_to_board_new: "或新建画板",
+    add_to_board_new_placeholder: "新画板名称",
+    add_to_board_go: "加入",
+    shared_board_note: "来自 Atelier 的分享画板。",
+    view_board: "打开画板",
+    board_name_invalid: "画板名称为 1 到 80 个字符。",
+    board_empty_shared: "这个画板暂时没有内容。",
 };
 
 #[cfg(test)]

@@ -90,6 +90,7 @@ pub fn router(app: App) -> Router {
         .route("/lang", post(routes::pages::set_language))
         .merge(account_pages())
         .merge(studio_pages(settings.http.body_limit_bytes))
+        .merge(collection_pages())
         .route(
             "/img/g/{id}/{position}/{variant}",
             get(routes::images::gallery_image),
@@ -216,6 +217,29 @@ fn studio_pages(body_limit: usize) -> Router<AppState> {
             "/generations/{id}/delete",
             get(pages::confirm_delete).post(pages::delete_generation),
         )
+}
+
+/// Favorites and boards (HTML forms, Post/Redirect/Get) and the shared board page.
+fn collection_pages() -> Router<AppState> {
+    use routes::collection_pages as pages;
+    Router::new()
+        .route("/favorites", get(pages::favorites_page))
+        .route("/favorites/{id}", post(pages::toggle_favorite))
+        .route("/boards", get(pages::boards_page).post(pages::create_board))
+        .route("/boards/add", post(pages::add_to_board))
+        .route("/boards/{id}", get(pages::board_page))
+        .route("/boards/{id}/edit", post(pages::edit_board))
+        .route(
+            "/boards/{id}/delete",
+            get(pages::confirm_delete_board).post(pages::delete_board),
+        )
+        .route("/boards/{id}/share", post(pages::share_board))
+        .route("/boards/{id}/remove", post(pages::remove_from_board))
+        .route(
+            "/boards/{id}/generations/{generation_id}",
+            post(pages::share_generation),
+        )
+        .route("/b/{token}", get(pages::shared_board_page))
 }
 
 async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState>) -> Response {

@@ -31,6 +31,10 @@ pub fn cover(item: &GalleryItemRow) -> Option<&GalleryImageRow> {
 /// A card of the grid.
 #[derive(Debug, Clone)]
 pub struct CardView {
+    /// The gallery item's id.
+    pub id: String,
+    /// Whether the signed-in viewer has hearted it.
+    pub favorited: bool,
     /// Detail page path.
     pub href: String,
     /// `src` of the thumbnail.
@@ -141,6 +145,8 @@ impl CardView {
             .collect::<Vec<_>>()
             .join(", ");
         Some(Self {
+            id: item.id.clone(),
+            favorited: false,
             href: format!("/g/{}", item.id),
             src: image_path(&item.id, image.position, "w320"),
             srcset,

@@ -3,6 +3,7 @@
 mod account;
 pub mod account_pages;
 pub mod assets;
+pub mod collection_pages;
 pub mod collections;
 pub mod gallery;
 pub mod generations;

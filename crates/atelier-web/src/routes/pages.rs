@@ -2,6 +2,7 @@
 //! the language switch and the friendly 404. They work without JavaScript; `app.js` adds masonry,
 //! infinite scroll and the copy button.
 
+use super::collection_pages::{BoardChoice, board_choices, mark_favorites};
 use super::gallery::GalleryParams;
 use crate::ApiError;
 use crate::auth::MaybeUser;
@@ -135,6 +136,12 @@ struct DetailPage<'a> {
     related: Vec<CardView>,
     /// The studio prefilled with this prompt and aspect (G1 "use this prompt").
     use_href: String,
+    /// The heart (G5).
+    fav: CardView,
+    /// How many users hearted it.
+    favorites: String,
+    /// The signed-in user's boards, for "add to board".
+    boards: Vec<BoardChoice>,
 }
 
 #[derive(Template)]
@@ -317,6 +324,8 @@ pub async fn home(
         };
         href_with(&keep, "", None)
     });
+    let mut cards: Vec<CardView> = page.cards.iter().filter_map(CardView::from_card).collect();
+    mark_favorites(&state, principal.as_ref(), &mut cards).await?;
     let page_view = HomePage {
         m,
         lang,
@@ -324,7 +333,7 @@ pub async fn home(
         here: here(&uri),
         q: text,
         user: Viewer::from_maybe(principal.as_ref()),
-        cards: page.cards.iter().filter_map(CardView::from_card).collect(),
+        cards,
         total: page.total,
         next_href,
         sorts,
@@ -390,6 +399,28 @@ pub async fn detail(
         .chars()
         .filter(|c| ('\u{3040}'..='\u{9fff}').contains(c))
         .count();
+    let mut marked: Vec<CardView> = related.iter().filter_map(CardView::from_item).collect();
+    let mut fav = CardView::from_item(&item).unwrap_or_else(|| CardView {
+        id: item.id.clone(),
+        favorited: false,
+        href: format!("/g/{}", item.id),
+        src: String::new(),
+        srcset: String::new(),
+        width: 0,
+        height: 0,
+        alt: String::new(),
+        snippet_html: String::new(),
+        author: String::new(),
+        likes: String::new(),
+        model: String::new(),
+    });
+    // One query marks the item and its related cards.
+    marked.push(fav.clone());
+    mark_favorites(&state, principal.as_ref(), &mut marked).await?;
+    if let Some(me) = marked.pop() {
+        fav = me;
+    }
+    let boards = board_choices(&state, principal.as_ref()).await?;
     let page_view = DetailPage {
         m,
         lang,
@@ -418,7 +449,10 @@ pub async fn detail(
         source: item.source.clone(),
         source_url: item.source_url.clone(),
         is_demo: item.source == atelier_app::gallery::demo::DEMO_SOURCE,
-        related: related.iter().filter_map(CardView::from_item).collect(),
+        related: marked,
+        fav,
+        favorites: crate::views::compact_number(item.favorites),
+        boards,
         use_href: format!(
             "/studio?{}",
             form_urlencoded::Serializer::new(String::new())

@@ -3,6 +3,7 @@
 
 mod account_pages;
 mod accounts;
+mod collection_pages;
 mod collections;
 mod errors;
 mod gallery;

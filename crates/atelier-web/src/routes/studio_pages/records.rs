@@ -92,6 +92,8 @@ struct GenerationPage<'a> {
     created: TimeView,
     use_again: String,
     references: Vec<String>,
+    /// The user's boards, for "add to board".
+    boards: Vec<crate::routes::collection_pages::BoardChoice>,
 }
 
 #[derive(Template)]
@@ -221,6 +223,7 @@ pub async fn generation_page(
         created: TimeView::at(r.created_at),
         use_again: studio_href(&r.prompt, &r.model_id, &r.aspect),
         references: g.reference_upload_ids.clone(),
+        boards: crate::routes::collection_pages::board_choices(&state, Some(&principal)).await?,
     };
     Ok(personal_page(render(&page)?, lang))
 }
