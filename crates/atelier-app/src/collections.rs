@@ -6,7 +6,6 @@
 
 use crate::{App, AppError};
 use atelier_core::id::{new_id, random_token};
-use atelier_db::DbError;
 use atelier_db::collections::{BoardEntryRow, BoardRow};
 use atelier_db::gallery::GalleryItemRow;
 
@@ -238,7 +237,7 @@ impl App {
                 },
             )
             .await
-            .map_err(not_found)
+            .map_err(AppError::from)
     }
 
     /// Puts one of the user's own generations on their board; `shared` says whether the share
@@ -267,7 +266,7 @@ impl App {
                 },
             )
             .await
-            .map_err(not_found)
+            .map_err(AppError::from)
     }
 
     /// Takes a gallery item or a generation off one of the user's boards (idempotent).
@@ -338,12 +337,5 @@ impl App {
             items,
             generations,
         })
-    }
-}
-
-fn not_found(e: DbError) -> AppError {
-    match e {
-        DbError::NotFound => AppError::NotFound,
-        other => other.into(),
     }
 }

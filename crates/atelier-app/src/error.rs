@@ -51,9 +51,9 @@ pub enum AppError {
     /// Stored data failed an integrity check (a blob or key that does not decrypt).
     #[error("integrity: {0}")]
     Corrupt(String),
-    /// The database failed.
+    /// The database failed (a missing row is [`AppError::NotFound`], never this).
     #[error(transparent)]
-    Db(#[from] atelier_db::DbError),
+    Db(atelier_db::DbError),
     /// The blob store failed.
     #[error(transparent)]
     Storage(#[from] atelier_media::StorageError),
@@ -63,6 +63,16 @@ pub enum AppError {
     /// The job queue failed.
     #[error(transparent)]
     Queue(#[from] atelier_jobs::QueueError),
+}
+
+impl From<atelier_db::DbError> for AppError {
+    /// One "not found" for every layer: a missing row is [`AppError::NotFound`].
+    fn from(err: atelier_db::DbError) -> Self {
+        match err {
+            atelier_db::DbError::NotFound => Self::NotFound,
+            other => Self::Db(other),
+        }
+    }
 }
 
 impl AppError {

@@ -125,7 +125,7 @@ impl ApiError {
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         match err {
-            AppError::NotFound | AppError::Db(atelier_app::DbError::NotFound) => Self::not_found(),
+            AppError::NotFound => Self::not_found(),
             AppError::Invalid { code, message } => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
             }

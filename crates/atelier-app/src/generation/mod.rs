@@ -454,7 +454,7 @@ impl App {
             .await;
             match put {
                 Ok(()) => stored += 1,
-                Err(AppError::Db(DbError::NotFound)) => {
+                Err(AppError::NotFound) => {
                     // Deleted while it ran: drop what was written.
                     let _ = self
                         .blobs()

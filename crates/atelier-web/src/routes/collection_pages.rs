@@ -15,10 +15,10 @@ use crate::i18n::{Lang, Messages};
 use crate::server::AppState;
 use crate::views::{CardView, excerpt};
 use askama::Template;
+use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::collections::{BoardContents, BoardUpdate};
 use atelier_app::generation::Generation;
-use atelier_app::{AppError, DbError};
 use axum::Form;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
@@ -43,7 +43,7 @@ fn local_or(next: Option<&str>, fallback: &str) -> String {
 }
 
 fn is_not_found(e: &AppError) -> bool {
-    matches!(e, AppError::NotFound | AppError::Db(DbError::NotFound))
+    matches!(e, AppError::NotFound)
 }
 
 /// Marks the cards the signed-in user has hearted: one query for the whole page.

@@ -382,7 +382,7 @@ pub async fn signed_image(
 async fn serve(state: &AppState, owner: Option<&str>, id: &str, variant: ImageVariant) -> Response {
     match state.app.generated_image(owner, id, variant).await {
         Ok((bytes, content_type)) => private_image(bytes, &content_type),
-        Err(AppError::NotFound | AppError::Db(atelier_app::DbError::NotFound)) => gone(),
+        Err(AppError::NotFound) => gone(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -121,10 +121,7 @@ pub async fn image(State(state): State<AppState>, Path(id): Path<String>) -> Res
         Ok((item, _)) => {
             Json(json!({"success": true, "data": post(&state, &item, 1)})).into_response()
         }
-        Err(
-            atelier_app::AppError::NotFound
-            | atelier_app::AppError::Db(atelier_app::DbError::NotFound),
-        ) => failure(StatusCode::NOT_FOUND, "image not found"),
+        Err(atelier_app::AppError::NotFound) => failure(StatusCode::NOT_FOUND, "image not found"),
         Err(e) => failure(crate::ApiError::from(e).status(), "lookup failed"),
     }
 }

@@ -356,10 +356,7 @@ pub async fn detail(
     let lang = Lang::from_headers(&headers);
     let (item, related) = match state.app.gallery_detail(&id, 12).await {
         Ok(found) => found,
-        Err(
-            atelier_app::AppError::NotFound
-            | atelier_app::AppError::Db(atelier_app::DbError::NotFound),
-        ) => {
+        Err(atelier_app::AppError::NotFound) => {
             return Ok(not_found_page(
                 &headers,
                 &uri,

@@ -197,7 +197,7 @@ pub async fn image(
         .await
     {
         Ok((bytes, content_type)) => private_image(bytes, &content_type),
-        Err(AppError::NotFound | AppError::Db(atelier_app::DbError::NotFound)) => gone(),
+        Err(AppError::NotFound) => gone(),
         Err(e) => ApiError::from(e).into_response(),
     }
 }

@@ -851,3 +851,39 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
     t.run_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn sec5_only_essential_cookies_are_set() {
+    let t = TestApp::new().await;
+    let mut names = std::collections::BTreeSet::new();
+    let mut collect = |r: &atelier_testkit::TestResponse| {
+        for v in r.headers.get_all("set-cookie") {
+            let name = v.to_str().unwrap().split('=').next().unwrap().to_owned();
+            names.insert(name);
+        }
+    };
+    collect(&ask_code(&t, "cookies@example.com").await);
+    let code = t.last_mail_to("cookies@example.com").await.code();
+    collect(&verify(&t, "cookies@example.com", &code).await);
+    let u = t.sign_in("cookies@example.com").await;
+    for path in ["/", "/login", "/settings", "/api/v1/me", "/api/v1/gallery"] {
+        collect(&t.call(Method::GET, path, None, &u.browser()).await);
+    }
+    let form = Request::builder()
+        .method(Method::POST)
+        .uri("/lang")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("lang=zh-CN&next=/"))
+        .unwrap();
+    collect(&t.request(form).await);
+    collect(
+        &t.call(Method::POST, "/api/v1/auth/logout", None, &u.browser())
+            .await,
+    );
+    let allowed = ["atelier_login", "atelier_session", "lang"];
+    assert!(
+        names.iter().all(|n| allowed.contains(&n.as_str())),
+        "only session, sign-in and language cookies: {names:?}"
+    );
+    assert!(names.contains("atelier_session") && names.contains("lang"));
+}

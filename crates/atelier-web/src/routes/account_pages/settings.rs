@@ -9,8 +9,8 @@ use crate::routes::pages::{ASSET_VERSION, Viewer, lang_cookie, render};
 use crate::server::AppState;
 use crate::views::TimeView;
 use askama::Template;
+use atelier_app::AppError;
 use atelier_app::accounts::{Principal, ProfileUpdate};
-use atelier_app::{AppError, DbError};
 use atelier_core::Email;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -313,9 +313,7 @@ pub async fn end_session(
     };
     match state.app.end_session(&principal.user.id, &id).await {
         // Already ended elsewhere: the list shows the same either way.
-        Ok(()) | Err(AppError::NotFound | AppError::Db(DbError::NotFound)) => {
-            Ok(see_other("/settings?saved=session_ended"))
-        }
+        Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?saved=session_ended")),
         Err(e) => Err(e.into()),
     }
 }
@@ -388,9 +386,7 @@ pub async fn revoke_token(
     };
     match state.app.revoke_access_token(&principal.user.id, &id).await {
         // Already revoked: the list shows the same either way.
-        Ok(()) | Err(AppError::NotFound | AppError::Db(DbError::NotFound)) => {
-            Ok(see_other("/settings?saved=token_revoked"))
-        }
+        Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?saved=token_revoked")),
         Err(e) => Err(e.into()),
     }
 }

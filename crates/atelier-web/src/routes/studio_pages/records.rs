@@ -13,9 +13,9 @@ use crate::routes::pages::{ASSET_VERSION, Viewer, here, not_found_page, personal
 use crate::server::AppState;
 use crate::views::{TimeView, excerpt};
 use askama::Template;
+use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::generation::Generation;
-use atelier_app::{AppError, DbError};
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -159,7 +159,7 @@ async fn load(
 ) -> Result<Option<Generation>, ApiError> {
     match state.app.generation(&principal.user.id, id).await {
         Ok(g) => Ok(Some(g)),
-        Err(AppError::NotFound | AppError::Db(DbError::NotFound)) => Ok(None),
+        Err(AppError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
 }
@@ -273,9 +273,7 @@ pub async fn delete_generation(
         return Ok(sign_in_first("/generations"));
     };
     match state.app.delete_generation(&principal.user.id, &id).await {
-        Ok(()) | Err(AppError::NotFound | AppError::Db(DbError::NotFound)) => {
-            Ok(see_other("/generations?deleted=1"))
-        }
+        Ok(()) | Err(AppError::NotFound) => Ok(see_other("/generations?deleted=1")),
         Err(e) => Err(e.into()),
     }
 }
