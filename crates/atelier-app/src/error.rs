@@ -45,6 +45,14 @@ pub enum AppError {
     /// A dependency (database, storage) is not answering.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// An AI provider failed; `message` is safe to show the user.
+    #[error("provider: {message}")]
+    Provider {
+        /// What the user may read.
+        message: String,
+        /// Whether trying again later may help.
+        retryable: bool,
+    },
     /// The request's content is larger than allowed (413).
     #[error("{0}")]
     TooLarge(String),

@@ -29,16 +29,12 @@ pub enum JobKind {
     DemoSeed,
     /// Hands one outbox message to the mail transport.
     SendMail,
-    /// Removes IP events older than `retention.ip_event_days` (C2).
-    PurgeIpEvents,
-    /// Removes expired codes, sessions, tokens, rate-limit counters and undeliverable mail.
-    PurgeAccountRows,
     /// Runs one generation.
     RunGeneration,
-    /// Removes user blobs no row refers to.
-    SweepOrphanBlobs,
     /// Purges deleted images' URLs from the CDN.
     PurgeCdn,
+    /// Writes a user's data export in the background and mails its link (D4).
+    BuildExport,
 }
 
 impl JobKind {
@@ -52,11 +48,9 @@ impl JobKind {
             Self::GalleryFetchImage => "gallery_fetch_image",
             Self::DemoSeed => "demo_seed",
             Self::SendMail => "send_mail",
-            Self::PurgeIpEvents => "purge_ip_events",
-            Self::PurgeAccountRows => "purge_account_rows",
             Self::RunGeneration => "run_generation",
-            Self::SweepOrphanBlobs => "sweep_orphan_blobs",
             Self::PurgeCdn => "purge_cdn",
+            Self::BuildExport => "build_export",
         }
     }
 }
@@ -154,21 +148,14 @@ pub fn registry(app: &App) -> Registry {
     on(
         &mut registry,
         app,
+        JobKind::BuildExport,
+        |app, job: crate::export::ExportJob, _| async move { app.build_export(&job.id).await },
+    );
+    on(
+        &mut registry,
+        app,
         JobKind::DemoSeed,
         |app, job: SeedJob, _| async move { app.seed_demo_batch(job).await },
-    );
-    let a = app.clone();
-    registry.every(
-        JobKind::SweepOrphanBlobs.name(),
-        Duration::from_secs(6 * 3600),
-        move |_| {
-            let app = a.clone();
-            async move {
-                let removed = app.sweep_orphan_blobs().await.map_err(JobError::retry)?;
-                tracing::info!(removed, "swept orphan blobs");
-                Ok(())
-            }
-        },
     );
     let a = app.clone();
     registry.handle(JobKind::PurgeCdn.name(), move |ctx| {
@@ -185,42 +172,16 @@ pub fn registry(app: &App) -> Registry {
         let app = a.clone();
         async move { app.deliver_mail(&ctx).await }
     });
-    let a = app.clone();
-    registry.every(
-        JobKind::PurgeIpEvents.name(),
-        Duration::from_secs(3600),
-        move |_| {
+    for job in crate::privacy::retention::Retention::ALL {
+        let a = app.clone();
+        registry.every(job.name(), job.every(), move |_| {
             let app = a.clone();
             async move {
-                let removed = app.purge_ip_events().await.map_err(JobError::retry)?;
-                tracing::info!(removed, "purged IP events");
+                app.run_retention(job).await.map_err(JobError::retry)?;
                 Ok(())
             }
-        },
-    );
-    let a = app.clone();
-    registry.every(
-        JobKind::PurgeAccountRows.name(),
-        Duration::from_secs(15 * 60),
-        move |_| {
-            let app = a.clone();
-            async move {
-                let p = app
-                    .purge_expired_account_rows()
-                    .await
-                    .map_err(JobError::retry)?;
-                tracing::info!(
-                    challenges = p.challenges,
-                    sessions = p.sessions,
-                    access_tokens = p.access_tokens,
-                    rate_limits = p.rate_limits,
-                    outbox = p.outbox,
-                    "purged expired account rows"
-                );
-                Ok(())
-            }
-        },
-    );
+        });
+    }
     registry
 }
 

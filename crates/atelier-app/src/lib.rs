@@ -3,16 +3,19 @@
 //! once. It knows no HTTP.
 
 pub mod accounts;
+pub mod assistant;
 pub mod cdn;
 pub mod collections;
 pub mod credits;
 mod error;
+pub mod export;
 pub mod gallery;
 pub mod generation;
 mod health;
 mod jobs;
 pub mod mail;
 pub mod paging;
+pub mod privacy;
 mod sweeper;
 pub mod uploads;
 mod vault;
@@ -45,6 +48,7 @@ struct Inner {
     search: Option<SearchIndex>,
     mailer: mail::Mailer,
     providers: generation::Providers,
+    assistant: Arc<dyn atelier_providers::AssistantProvider>,
     master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
 }
@@ -99,6 +103,8 @@ impl App {
             .map_err(|e| AppError::Unavailable(format!("mail transport: {e}")))?;
         let providers = generation::Providers::from_settings(&settings)
             .map_err(|e| AppError::Unavailable(format!("image providers: {e}")))?;
+        let assistant = assistant::assistant_from_settings(&settings)
+            .map_err(|e| AppError::Unavailable(format!("assistant: {e}")))?;
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
         Ok(Self {
             inner: Arc::new(Inner {
@@ -110,6 +116,7 @@ impl App {
                 search,
                 mailer: mail::Mailer::new(transport),
                 providers,
+                assistant,
                 master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
             }),

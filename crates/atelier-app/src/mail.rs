@@ -68,6 +68,22 @@ impl App {
     /// # Errors
     /// When a template fails or the database refuses.
     pub async fn queue_mail(&self, mail: NewMail<'_>) -> Result<String, AppError> {
+        if mail.kind.is_marketing() {
+            // Marketing mail has one door, `App::announce`: opted-in users, with List-Unsubscribe.
+            return Err(AppError::invalid(
+                "marketing_needs_unsubscribe",
+                "Marketing mail is sent through announce, with its unsubscribe headers.",
+            ));
+        }
+        self.queue_mail_with_headers(mail, Vec::new()).await
+    }
+
+    /// [`App::queue_mail`] with extra headers (`List-Unsubscribe`…).
+    pub(crate) async fn queue_mail_with_headers(
+        &self,
+        mail: NewMail<'_>,
+        headers: Vec<(String, String)>,
+    ) -> Result<String, AppError> {
         let mut vars = mail.vars;
         if let Some(map) = vars.as_object_mut() {
             map.insert("site_name".into(), "Atelier".into());
@@ -93,7 +109,7 @@ impl App {
             subject: rendered.subject,
             text_body: rendered.text,
             html_body: rendered.html,
-            headers: "[]".to_owned(),
+            headers: serde_json::to_string(&headers).unwrap_or_else(|_| "[]".to_owned()),
             created_at: self.now_ms(),
             expires_at: mail.expires_at,
         };
@@ -123,6 +139,17 @@ impl App {
             return Ok(()); // already sent
         };
         if row.expires_at.is_some_and(|at| at <= self.now_ms()) {
+            store
+                .delete_outbox(&row.id)
+                .await
+                .map_err(JobError::retry)?;
+            return Ok(());
+        }
+        if atelier_mail::MailKind::parse(&row.kind)
+            .is_some_and(atelier_mail::MailKind::is_marketing)
+            && !self.still_opted_in(row.user_id.as_deref()).await
+        {
+            // Unsubscribed (or gone) since it was queued: marketing mail is dropped unsent.
             store
                 .delete_outbox(&row.id)
                 .await
@@ -187,4 +214,18 @@ impl App {
 /// An error text without the recipient's address (job rows are read by operators).
 fn scrub(reason: &str, address: &str) -> String {
     reason.replace(address, "<recipient>")
+}
+
+impl App {
+    /// Whether a marketing message's recipient still wants it.
+    async fn still_opted_in(&self, user_id: Option<&str>) -> bool {
+        match user_id {
+            Some(id) => self
+                .store()
+                .user(id)
+                .await
+                .is_ok_and(|u| u.marketing_opt_in),
+            None => false,
+        }
+    }
 }

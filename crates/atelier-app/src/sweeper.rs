@@ -18,13 +18,26 @@ impl App {
     /// # Errors
     /// When storage or the database fails.
     pub async fn sweep_orphan_blobs(&self) -> Result<u64, AppError> {
+        let mut removed = 0;
+        for key in self.orphan_blobs().await? {
+            self.blobs().delete(&key).await?;
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// User blobs older than [`ORPHAN_GRACE_MS`] that no row refers to.
+    ///
+    /// # Errors
+    /// When storage or the database fails.
+    pub async fn orphan_blobs(&self) -> Result<Vec<BlobKey>, AppError> {
         let listed: Vec<_> = self
             .blobs()
             .list(Some(&BlobKey::users_root()))
             .try_collect()
             .await?;
         let cutoff = self.now_ms() - ORPHAN_GRACE_MS;
-        let mut removed = 0;
+        let mut orphans = Vec::new();
         for blob in listed {
             if blob.last_modified_ms > cutoff {
                 continue;
@@ -47,10 +60,9 @@ impl App {
                 _ => true,
             };
             if !referenced {
-                self.blobs().delete(&blob.key).await?;
-                removed += 1;
+                orphans.push(blob.key);
             }
         }
-        Ok(removed)
+        Ok(orphans)
     }
 }

@@ -100,6 +100,23 @@ impl Email {
     }
 }
 
+/// An address as mail providers treat it, for hashing (R5): trimmed and lower-cased; for Gmail
+/// (`gmail.com`, `googlemail.com`) without dots or a `+tag` in the local part, since Gmail
+/// delivers those to the same mailbox. See `shared/spec/test-vectors.txt`.
+#[must_use]
+pub fn normalized_for_hash(input: &str) -> String {
+    let lower = input.trim().to_lowercase();
+    let Some((local, domain)) = lower.rsplit_once('@') else {
+        return lower;
+    };
+    if domain == "gmail.com" || domain == "googlemail.com" {
+        let local = local.split('+').next().unwrap_or(local).replace('.', "");
+        format!("{local}@gmail.com")
+    } else {
+        lower
+    }
+}
+
 impl std::fmt::Display for Email {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
@@ -160,5 +177,30 @@ mod tests {
             Email::parse(&format!("a@{domain}")),
             Err(EmailError::TooLong)
         );
+    }
+
+    #[test]
+    fn addresses_normalize_for_hashing_as_the_test_vectors_say() {
+        use sha2::Digest as _;
+        let cases = [
+            (
+                "  John.Doe@Gmail.com ",
+                "johndoe@gmail.com",
+                "06a240d11cc201676da976f7b49341181fd180da37cbe40a77432c0a366c80c3",
+            ),
+            (
+                "Jane.Doe+promo@Example.com",
+                "jane.doe+promo@example.com",
+                "c3374bcfe3572e09f37602e0e179782352c5e117a4a3767824abbaa21bbdef8b",
+            ),
+        ];
+        for (input, normalized, sha) in cases {
+            assert_eq!(normalized_for_hash(input), normalized);
+            assert_eq!(
+                hex::encode(sha2::Sha256::digest(normalized.as_bytes())),
+                sha
+            );
+        }
+        assert_eq!(normalized_for_hash("a.b+x@googlemail.com"), "ab@gmail.com");
     }
 }

@@ -79,8 +79,12 @@ pub struct RawSettings {
     pub providers: ProviderSettings,
     /// Generation limits.
     pub generation: GenerationSettings,
+    /// The AI assistant.
+    pub assistant: AssistantSettings,
     /// A CDN in front of the instance, purged when images are deleted (C6).
     pub cdn: CdnSettings,
+    /// Who runs the instance (the privacy page names them).
+    pub operator: OperatorSettings,
 }
 
 impl Default for RawSettings {
@@ -106,7 +110,9 @@ impl Default for RawSettings {
             models: Vec::new(),
             providers: ProviderSettings::default(),
             generation: GenerationSettings::default(),
+            assistant: AssistantSettings::default(),
             cdn: CdnSettings::default(),
+            operator: OperatorSettings::default(),
         }
     }
 }
@@ -298,6 +304,85 @@ impl Default for ReplicateSettings {
     }
 }
 
+/// Who runs the instance, as the privacy page names them (P1).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct OperatorSettings {
+    /// The operator's name.
+    pub name: String,
+    /// Where people write about their data (deletion by mail, questions); the mail sender's
+    /// address when unset.
+    pub contact_email: Option<String>,
+    /// A postal address, when the operator publishes one.
+    pub address: Option<String>,
+}
+
+impl Default for OperatorSettings {
+    fn default() -> Self {
+        Self {
+            name: "The operator of this Atelier instance".to_owned(),
+            contact_email: None,
+            address: None,
+        }
+    }
+}
+
+/// Which assistant answers enhance and describe.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AssistantProviderKind {
+    /// Offline: the gallery's vocabulary for enhance, image analysis for describe.
+    #[default]
+    Local,
+    /// An OpenAI-compatible chat-completions API (`providers.openai`).
+    Openai,
+}
+
+impl AssistantProviderKind {
+    /// `local` or `openai`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Local => "local",
+            Self::Openai => "openai",
+        }
+    }
+}
+
+/// The AI assistant (G4): prompt enhancement, image-to-prompt and AI Edit.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AssistantSettings {
+    /// `local` (offline, the default) or `openai` (uses `providers.openai`'s key and URL).
+    pub provider: AssistantProviderKind,
+    /// The chat model for `openai`.
+    pub model: String,
+    /// Instructions for enhance; the built-in ones when unset.
+    pub enhance_instructions: Option<String>,
+    /// Instructions for describe; the built-in ones when unset.
+    pub describe_instructions: Option<String>,
+    /// Credits one enhance costs (default free).
+    pub enhance_credits: u32,
+    /// Credits one describe costs (default free).
+    pub describe_credits: u32,
+    /// The model AI Edit uses (its price per image applies); the default model when unset.
+    pub edit_model: Option<String>,
+}
+
+impl Default for AssistantSettings {
+    fn default() -> Self {
+        Self {
+            provider: AssistantProviderKind::Local,
+            model: "gpt-4o-mini".to_owned(),
+            enhance_instructions: None,
+            describe_instructions: None,
+            enhance_credits: 0,
+            describe_credits: 0,
+            edit_model: None,
+        }
+    }
+}
+
 /// Generation limits.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -473,6 +558,9 @@ pub struct AccountSettings {
     pub session_absolute_days: u32,
     /// Whether new accounts start opted in to marketing mail (the operator's choice).
     pub marketing_opt_in_default: bool,
+    /// Whether a deleted account leaves a salted hash of its address, so that the same address
+    /// can be refused when it was deleted for abuse (R5; off by default: nothing is kept).
+    pub keep_deleted_email_hash: bool,
 }
 
 impl Default for AccountSettings {
@@ -481,6 +569,7 @@ impl Default for AccountSettings {
             session_idle_minutes: 7 * 24 * 60,
             session_absolute_days: 30,
             marketing_opt_in_default: false,
+            keep_deleted_email_hash: false,
         }
     }
 }
@@ -689,8 +778,12 @@ pub struct Settings {
     pub providers: ProviderSettings,
     /// Generation limits.
     pub generation: GenerationSettings,
+    /// The AI assistant.
+    pub assistant: AssistantSettings,
     /// CDN purging.
     pub cdn: CdnSettings,
+    /// Who runs the instance.
+    pub operator: OperatorSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -787,6 +880,14 @@ impl Settings {
                     "must stay below 30 days (the policy promises deletion within 30 days), got {}",
                     raw.retention.account_deletion_grace_days
                 ),
+            ));
+        }
+        if raw.assistant.provider == AssistantProviderKind::Openai
+            && raw.providers.openai.api_key.is_none()
+        {
+            return Err(invalid(
+                "assistant.provider",
+                "`openai` needs providers.openai.api_key",
             ));
         }
         if raw.jobs.workers == 0 {
@@ -1003,7 +1104,9 @@ impl Settings {
             models: raw.models,
             providers: raw.providers,
             generation: raw.generation,
+            assistant: raw.assistant,
             cdn: raw.cdn,
+            operator: raw.operator,
             demo: false,
         })
     }

@@ -364,7 +364,7 @@ impl Store {
 }
 
 /// Changes an item's favorite count and records the change for the search index.
-async fn bump_favorites(
+pub(crate) async fn bump_favorites(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     item_id: &str,
     delta: i64,

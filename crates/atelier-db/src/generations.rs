@@ -140,6 +140,21 @@ impl Store {
         g: &GenerationRow,
         reference_upload_ids: &[String],
     ) -> Result<(), DbError> {
+        self.insert_generation_with_edit(g, reference_upload_ids, None)
+            .await
+    }
+
+    /// Stores a new generation, its references and, for an AI Edit, the image it changes — in
+    /// one transaction.
+    ///
+    /// # Errors
+    /// [`DbError::Conflict`] when the user already used the idempotency key.
+    pub async fn insert_generation_with_edit(
+        &self,
+        g: &GenerationRow,
+        reference_upload_ids: &[String],
+        edit: Option<&crate::assistant::GenerationEditRow>,
+    ) -> Result<(), DbError> {
         let mut tx = self.begin_write().await?;
         let outcome = async {
         sqlx::query(
@@ -176,6 +191,17 @@ impl Store {
             .bind(&g.id)
             .bind(upload)
             .bind(i64::try_from(position).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if let Some(e) = edit {
+            sqlx::query(
+                "INSERT INTO generation_edits (generation_id, source_kind, source_id) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(&g.id)
+            .bind(&e.source_kind)
+            .bind(&e.source_id)
             .execute(&mut *tx)
             .await?;
         }

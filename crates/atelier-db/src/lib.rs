@@ -4,13 +4,16 @@
 //! of the aggregate they belong to. Times are integer milliseconds, ids are text.
 
 pub mod accounts;
+pub mod assistant;
 pub mod collections;
 pub mod credits;
 mod error;
+pub mod export;
 pub mod gallery;
 mod gallery_batch;
 pub mod generations;
 pub mod jobs;
+pub mod privacy;
 mod store;
 pub mod uploads;
 

@@ -20,15 +20,27 @@ pub enum MailKind {
     EmailChangeCode,
     /// A notice to the old address that the account's address changed.
     EmailChangedNotice,
+    /// The confirmation of an account deletion request, with its date (D3).
+    DeletionRequested,
+    /// The last mail to a deleted account's address (D3).
+    AccountDeleted,
+    /// Marketing: news for users who opted in, with a one-click unsubscribe (C1, D7).
+    Announcement,
+    /// A background data export is ready, with its signed link (D4).
+    ExportReady,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 8] = [
         Self::SignInCode,
         Self::SecurityAlert,
         Self::EmailChangeCode,
         Self::EmailChangedNotice,
+        Self::DeletionRequested,
+        Self::AccountDeleted,
+        Self::Announcement,
+        Self::ExportReady,
     ];
 
     /// The kind's name, which is also its template folder.
@@ -39,7 +51,19 @@ impl MailKind {
             Self::SecurityAlert => "security_alert",
             Self::EmailChangeCode => "email_change_code",
             Self::EmailChangedNotice => "email_changed_notice",
+            Self::DeletionRequested => "deletion_requested",
+            Self::AccountDeleted => "account_deleted",
+            Self::Announcement => "announcement",
+            Self::ExportReady => "export_ready",
         }
+    }
+
+    /// Whether this is marketing mail: sent only to users who opted in, always with
+    /// `List-Unsubscribe` (C1, D7). Everything else is service mail, which continues after an
+    /// opt-out.
+    #[must_use]
+    pub fn is_marketing(self) -> bool {
+        matches!(self, Self::Announcement)
     }
 
     /// The kind named `s` (as [`MailKind::as_str`] writes it).
@@ -117,6 +141,10 @@ const SOURCES: &[(&str, &str)] = kind_templates!(
     "security_alert",
     "email_change_code",
     "email_changed_notice",
+    "deletion_requested",
+    "account_deleted",
+    "announcement",
+    "export_ready",
 );
 
 /// The shared layouts the bodies extend.
@@ -298,6 +326,22 @@ mod tests {
                 "new_email_masked": "n***@example.com",
                 "when": "2026-02-01 08:30 UTC",
             }),
+            MailKind::DeletionRequested => json!({
+                "due": "2026-02-08",
+                "privacy_url": "https://art.example.com/settings/privacy",
+            }),
+            MailKind::AccountDeleted => json!({}),
+            MailKind::Announcement => json!({
+                "title": "New boards",
+                "body": "Boards can now be shared.\n\nTry it today.",
+                "paragraphs": ["Boards can now be shared.", "Try it today."],
+                "unsubscribe_url": "https://art.example.com/unsubscribe/abc",
+            }),
+            MailKind::ExportReady => json!({
+                "link": "https://art.example.com/api/v1/me/exports/e1/download?expires=1&sig=ab",
+                "hours": 24,
+                "expires": "2026-02-02 08:30 UTC",
+            }),
         };
         v.as_object_mut()
             .unwrap()
@@ -321,6 +365,19 @@ mod tests {
             ],
             MailKind::EmailChangeCode => vec!["654321", "new@example.com", "15"],
             MailKind::EmailChangedNotice => vec!["n***@example.com", "2026-02-01 08:30 UTC"],
+            MailKind::DeletionRequested => {
+                vec!["2026-02-08", "https://art.example.com/settings/privacy"]
+            }
+            MailKind::AccountDeleted => vec!["Atelier"],
+            MailKind::Announcement => vec![
+                "Boards can now be shared.",
+                "https://art.example.com/unsubscribe/abc",
+            ],
+            MailKind::ExportReady => vec![
+                "https://art.example.com/api/v1/me/exports/e1/download?expires=1",
+                "24",
+                "2026-02-02 08:30 UTC",
+            ],
         }
     }
 

@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use image::{ImageFormat, ImageReader};
+use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::{ProviderError, ReferenceImage};
 
@@ -64,6 +64,38 @@ pub fn probe(bytes: &[u8]) -> Result<ImageInfo, ProbeError> {
         width,
         height,
     })
+}
+
+/// The most pixels an image worked on offline (edits, descriptions) may have: 40 megapixels.
+pub(crate) const MAX_WORK_PIXELS: u64 = 40_000_000;
+
+/// Decodes an accepted image (PNG, JPEG or WebP, see [`probe`]) of at most
+/// [`MAX_WORK_PIXELS`] pixels for offline work. `what` names the image in errors.
+///
+/// # Errors
+/// [`ProviderError::Rejected`] when the bytes are not such an image, are too large or cannot be
+/// decoded: the same bytes would fail again.
+pub(crate) fn decode_limited(bytes: &[u8], what: &str) -> Result<DynamicImage, ProviderError> {
+    let info = probe(bytes).map_err(|e| ProviderError::Rejected(format!("{what}: {e}")))?;
+    let pixels = u64::from(info.width) * u64::from(info.height);
+    if pixels > MAX_WORK_PIXELS {
+        return Err(ProviderError::Rejected(format!(
+            "{what} has {} megapixels; at most {} can be worked on",
+            pixels / 1_000_000,
+            MAX_WORK_PIXELS / 1_000_000
+        )));
+    }
+    let format = image::guess_format(bytes)
+        .map_err(|_| ProviderError::Rejected(format!("{what}: {}", ProbeError::NotAnImage)))?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    reader
+        .decode()
+        .map_err(|_| ProviderError::Rejected(format!("{what} could not be decoded")))
 }
 
 /// The content type of reference image number `index` (from 1), read from its bytes.
@@ -152,6 +184,57 @@ mod tests {
         let mut truncated = png(32, 32);
         truncated.truncate(12);
         assert!(probe(&truncated).is_err());
+    }
+
+    /// A PNG signature, a header announcing `width` × `height` and an empty data chunk.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut crc = 0xffff_ffffu32;
+            for &b in bytes {
+                crc ^= u32::from(b);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xedb8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            !crc
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+            let mut body = kind.to_vec();
+            body.extend_from_slice(data);
+            out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+            out.extend_from_slice(&body);
+            out.extend_from_slice(&crc32(&body).to_be_bytes());
+        }
+        let mut header = width.to_be_bytes().to_vec();
+        header.extend_from_slice(&height.to_be_bytes());
+        header.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        chunk(&mut out, b"IHDR", &header);
+        chunk(&mut out, b"IDAT", &[]);
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn decoding_refuses_huge_and_broken_images() {
+        let huge = png_header(8000, 6000);
+        assert_eq!(probe(&huge).unwrap().width, 8000);
+        let err = decode_limited(&huge, "the image").unwrap_err();
+        assert!(
+            matches!(err, ProviderError::Rejected(ref m) if m.contains("48 megapixels")),
+            "{err:?}"
+        );
+        let small = png_header(10, 10);
+        assert!(matches!(
+            decode_limited(&small, "the image"),
+            Err(ProviderError::Rejected(_))
+        ));
+        let decoded = decode_limited(&png(40, 24), "the image").unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (40, 24));
     }
 
     #[test]

@@ -4,9 +4,18 @@
 //! - [`LocalProvider`] (`local`) draws offline with `atelier-render`: deterministic, fast, real
 //!   pictures. It is the demo provider and the UI labels it so.
 //! - [`OpenAiProvider`] (`openai`) speaks the OpenAI images API (`/v1/images/generations`, and
-//!   `/v1/images/edits` when references are given) and any server compatible with it.
+//!   `/v1/images/edits` when references are given or the request is an edit) and any server
+//!   compatible with it.
 //! - [`ReplicateProvider`] (`replicate`) creates a Replicate prediction (`Prefer: wait`), polls it
 //!   and downloads its outputs at once.
+//!
+//! AI Edit ([`GenerateRequest::edit`]): the remote providers send the image to change to their
+//! edit paths; the `local` provider applies real image operations chosen from the instruction
+//! ([`apply_instruction`]).
+//!
+//! The AI assistant ([`AssistantProvider`]) enhances prompts and describes images as prompts:
+//! [`OpenAiAssistant`] through an OpenAI-compatible chat completions API, [`LocalAssistant`]
+//! offline and deterministically.
 //!
 //! Every image handed back has been checked to be a PNG, JPEG or WebP image, and its width and
 //! height are read from its own header, never taken from the provider's word.
@@ -18,6 +27,8 @@
 //! statuses, attempt numbers and waits only. Error texts never contain the API key: every reason
 //! taken from a provider's answer has the key cut out before it is stored.
 
+mod assistant;
+mod edit;
 mod error;
 mod http;
 mod image_check;
@@ -30,6 +41,11 @@ use std::fmt;
 use atelier_core::Aspect;
 use bytes::Bytes;
 
+pub use assistant::{
+    AssistantProvider, DescribeRequest, EnhanceRequest, LocalAssistant, MAX_ASSISTANT_CHARS,
+    OpenAiAssistant, OpenAiAssistantConfig,
+};
+pub use edit::{EditOp, OFFLINE_EDIT_HELP, apply_instruction, parse_instruction};
 pub use error::{ConfigError, ProviderError};
 pub use image_check::{ALLOWED_CONTENT_TYPES, ImageInfo, ProbeError, probe};
 pub use local::{DEFAULT_LONG_EDGE, LocalProvider};
@@ -79,6 +95,9 @@ pub struct GenerateRequest {
     pub seed: Option<u64>,
     /// Images to start from or take after (edits); may be empty.
     pub references: Vec<ReferenceImage>,
+    /// An AI Edit: `references[0]` is the image to change and `prompt` the instruction
+    /// ("make it black and white"). Providers make one edited image for it.
+    pub edit: bool,
 }
 
 impl GenerateRequest {
@@ -92,6 +111,7 @@ impl GenerateRequest {
             count: 1,
             seed: None,
             references: Vec::new(),
+            edit: false,
         }
     }
 
@@ -111,6 +131,7 @@ impl fmt::Debug for GenerateRequest {
             .field("count", &self.count)
             .field("seed", &self.seed)
             .field("references", &self.references)
+            .field("edit", &self.edit)
             .finish()
     }
 }

@@ -4,11 +4,15 @@
 //! Deterministic: the same prompt, seed and aspect give byte-identical PNGs on every run. Image
 //! `i` of a request uses seed `seed + i` (wrapping); a request without a seed uses seed 0, so a
 //! caller that wants variety picks a seed. The model name and reference images are ignored.
+//!
+//! An edit ([`GenerateRequest::edit`] with a reference) applies the image operations the prompt
+//! names to `references[0]` (see [`crate::apply_instruction`]) and makes one PNG, whatever the
+//! count; an edit without a reference draws as usual.
 
 use atelier_render::{RenderRequest, render_png};
 use bytes::Bytes;
 
-use crate::{GenerateRequest, GeneratedImage, ImageProvider, ProviderError};
+use crate::{GenerateRequest, GeneratedImage, ImageProvider, ProviderError, apply_instruction};
 
 /// The long edge of local images unless set otherwise.
 pub const DEFAULT_LONG_EDGE: u32 = 1024;
@@ -58,8 +62,19 @@ impl LocalProvider {
     /// blocking thread).
     ///
     /// # Errors
-    /// [`ProviderError::Malformed`] should the renderer ever produce no image.
+    /// [`ProviderError::Malformed`] should the renderer ever produce no image; for an edit,
+    /// [`ProviderError::Rejected`] when the instruction names no operation the offline editor
+    /// knows or the image cannot be read.
     pub fn render(&self, req: &GenerateRequest) -> Result<Vec<GeneratedImage>, ProviderError> {
+        if req.capped_count() == 0 {
+            return Ok(Vec::new());
+        }
+        if req.edit
+            && let Some(source) = req.references.first()
+        {
+            let (png, _ops) = apply_instruction(&source.bytes, &req.prompt)?;
+            return Ok(vec![GeneratedImage::from_bytes(Bytes::from(png))?]);
+        }
         let (width, height) = req.aspect.dimensions(self.long_edge);
         let base_seed = req.seed.unwrap_or(0);
         (0..req.capped_count())
@@ -113,6 +128,31 @@ mod tests {
         assert_eq!((images[0].width, images[0].height), (64, 40));
         assert_eq!(images[0].content_type, "image/png");
         assert_ne!(images[0].bytes, images[1].bytes);
+    }
+
+    #[test]
+    fn edits_change_the_reference_and_make_one_image() {
+        let provider = LocalProvider::with_long_edge(64);
+        let source = provider
+            .render(&GenerateRequest::new("any", "a lake", Aspect::Square))
+            .unwrap();
+        let mut req = GenerateRequest::new("any", "crop to 16:9 and rotate 90", Aspect::Square);
+        req.edit = true;
+        req.count = 3;
+        req.references.push(crate::ReferenceImage {
+            bytes: source[0].bytes.clone(),
+            content_type: "image/png".into(),
+        });
+        let images = provider.render(&req).unwrap();
+        assert_eq!(images.len(), 1);
+        assert_eq!((images[0].width, images[0].height), (36, 64));
+        req.prompt = "write a poem".into();
+        let err = provider.render(&req).unwrap_err();
+        assert!(!err.is_retryable());
+        // Without a reference, an edit draws as usual.
+        req.references.clear();
+        req.count = 1;
+        assert_eq!(provider.render(&req).unwrap().len(), 1);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The `openai` provider: OpenAI's images API and servers compatible with it.
 //!
+//! An edit ([`GenerateRequest::edit`]) always has its image as the first reference, so it goes
+//! to `/v1/images/edits`; an edit without a reference is rejected before sending.
+//!
 //! Without references: `POST {base}/v1/images/generations` with JSON
 //! `{model, prompt, n, size[, response_format]}`. With references: `POST {base}/v1/images/edits`
 //! as multipart form data with `model`, `prompt`, `n`, `size` and each reference as a repeated
@@ -270,7 +273,7 @@ struct ImageDatum {
 }
 
 /// Maps an unsuccessful answer to an error (see the module comment).
-fn classify(status: StatusCode, body: &[u8], reason: &Reason) -> ProviderError {
+pub(crate) fn classify(status: StatusCode, body: &[u8], reason: &Reason) -> ProviderError {
     let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
     let error = value.get("error");
     let field = |key: &str| {
@@ -319,6 +322,11 @@ impl ImageProvider for OpenAiProvider {
         let size = openai_size_for_model(&req.model, req.aspect);
         let response_format = self.sends_response_format(&req.model);
         let classify = |status, body: &[u8]| classify(status, body, &self.reason);
+        if req.edit && req.references.is_empty() {
+            return Err(ProviderError::Rejected(
+                "an edit needs the image to change".into(),
+            ));
+        }
         let response = if req.references.is_empty() {
             let mut body = json!({"model": req.model, "prompt": req.prompt, "n": n, "size": size});
             if response_format {

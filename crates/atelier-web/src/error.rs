@@ -155,6 +155,14 @@ impl From<AppError> for ApiError {
                 tracing::error!(error = %e, "search index error");
                 Self::internal("search")
             }
+            AppError::Provider { message, retryable } => {
+                let (status, code) = if retryable {
+                    (StatusCode::SERVICE_UNAVAILABLE, "provider_unavailable")
+                } else {
+                    (StatusCode::BAD_GATEWAY, "provider_failed")
+                };
+                Self::new(status, code, message)
+            }
             AppError::Unavailable(what) => {
                 tracing::warn!(what = %what, "dependency unavailable");
                 Self::new(

@@ -14,6 +14,12 @@ mod server;
 pub mod telemetry;
 pub mod views;
 
+/// The cache policies of images (C6), for `atelier doctor`.
+pub mod cache {
+    pub use crate::routes::images::{FALLBACK_IMAGE_CACHE, GALLERY_IMAGE_CACHE};
+    pub use crate::routes::uploads::PRIVATE_IMAGE_CACHE;
+}
+
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiQuery};
 pub use middleware::RequestId;

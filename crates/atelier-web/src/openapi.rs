@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         (name = "gallery", description = "The public gallery of AI artwork (G1, G2)"),
         (name = "generation", description = "Reference uploads and generations (G3, C5, C11)"),
         (name = "collections", description = "Favorites and boards (G5, D2)"),
+        (name = "assistant", description = "AI assistant: enhance, describe, AI Edit, call logs (G4, C9, D6)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile (C1, C3, D1, D5)")
     )
 )]

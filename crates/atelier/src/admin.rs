@@ -64,29 +64,74 @@ pub async fn credits(
 
 /// `atelier purge`: runs every retention job once and prints what it removed.
 pub async fn purge(settings: Settings) -> anyhow::Result<()> {
-    let days = settings.retention.ip_event_days;
     let app = open(settings).await?;
-    let ip_events = app.purge_ip_events().await?;
-    let rows = app.purge_expired_account_rows().await?;
-    let orphans = app.sweep_orphan_blobs().await?;
+    for (job, removed) in app.run_all_retention().await? {
+        say(&format!("{}: {removed} removed", job.describe(&app)));
+    }
+    Ok(())
+}
+
+/// `atelier admin delete EMAIL`: enters a deletion request that came by mail (D3); the account
+/// is deleted after the grace period, like one requested in the app.
+pub async fn delete(settings: Settings, email: &str) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    let user = app
+        .store()
+        .user_by_email(&email.trim().to_lowercase())
+        .await?
+        .context("no account uses that address")?;
+    let request = app
+        .request_account_deletion(
+            &user.id,
+            atelier_app::privacy::deletion::DeletionSource::Admin,
+            "cli",
+        )
+        .await?;
     say(&format!(
-        "IP events older than {days} days: {ip_events} removed"
+        "deletion of {} requested; it will be carried out at {} (the user was told by mail and may withdraw it until then)",
+        user.email,
+        atelier_core::time::rfc3339(request.due_at)
     ));
+    Ok(())
+}
+
+/// `atelier admin deletions`: the pending deletion requests with their 30-day deadline.
+pub async fn deletions(settings: Settings) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    let pending = app.store().pending_deletions().await?;
+    if pending.is_empty() {
+        say("no pending deletion requests");
+    }
+    for d in pending {
+        let deadline = d.requested_at
+            + atelier_app::privacy::deletion::DELETION_DEADLINE_DAYS * atelier_core::clock::DAY_MS;
+        say(&format!(
+            "{}  requested {} by {}  due {}  deadline {}",
+            d.user_id,
+            atelier_core::time::rfc3339(d.requested_at),
+            d.source,
+            atelier_core::time::rfc3339(d.due_at),
+            atelier_core::time::rfc3339(deadline)
+        ));
+    }
+    Ok(())
+}
+
+/// `atelier admin announce --title T --body-file F`: marketing mail to users who opted in, each
+/// with a one-click unsubscribe (C1, D7).
+pub async fn announce(
+    settings: Settings,
+    title: &str,
+    body_file: &std::path::Path,
+) -> anyhow::Result<()> {
+    let body = std::fs::read_to_string(body_file)
+        .with_context(|| format!("cannot read {}", body_file.display()))?;
+    let app = open(settings).await?;
+    let done = app.announce(title, &body).await?;
     say(&format!(
-        "expired sign-in codes: {} removed",
-        rows.challenges
+        "{} message(s) queued to users who opted in to news",
+        done.queued
     ));
-    say(&format!("expired sessions: {} removed", rows.sessions));
-    say(&format!(
-        "expired access tokens: {} removed",
-        rows.access_tokens
-    ));
-    say(&format!(
-        "old rate-limit counters: {} removed",
-        rows.rate_limits
-    ));
-    say(&format!("undeliverable mail: {} removed", rows.outbox));
-    say(&format!("orphan blobs: {orphans} removed"));
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod admin;
 mod config;
+mod doctor;
 mod import;
 mod serve;
 
@@ -41,6 +42,8 @@ enum Command {
     },
     /// Run every retention job once and print what it removed.
     Purge,
+    /// Check the instance's privacy promises and print a report; exit 1 when one fails.
+    Doctor,
     /// Operator commands.
     Admin {
         #[command(subcommand)]
@@ -56,6 +59,22 @@ enum AdminCommand {
         email: String,
         /// `admin` or `support`.
         role: String,
+    },
+    /// Enter an account deletion request that came by mail (D3): deleted after the grace period.
+    Delete {
+        /// The user's email address.
+        email: String,
+    },
+    /// List pending account deletion requests with their 30-day deadline.
+    Deletions,
+    /// Send news by mail to users who opted in, each with a one-click unsubscribe.
+    Announce {
+        /// The subject line.
+        #[arg(long)]
+        title: String,
+        /// A plain-text file; blank lines part paragraphs.
+        #[arg(long)]
+        body_file: std::path::PathBuf,
     },
     /// Add credits to a user's balance (or remove them with a negative N).
     Credits {
@@ -109,6 +128,20 @@ fn main() -> ExitCode {
                 render_missing,
             } => import::run(settings, &file, render_missing).await,
             Command::Purge => admin::purge(settings).await,
+            Command::Doctor => match doctor::run(settings).await {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(anyhow::Error::new(doctor::Failed)),
+                Err(e) => Err(e),
+            },
+            Command::Admin {
+                command: AdminCommand::Delete { email },
+            } => admin::delete(settings, &email).await,
+            Command::Admin {
+                command: AdminCommand::Deletions,
+            } => admin::deletions(settings).await,
+            Command::Admin {
+                command: AdminCommand::Announce { title, body_file },
+            } => admin::announce(settings, &title, &body_file).await,
             Command::Admin {
                 command: AdminCommand::Grant { email, role },
             } => admin::grant(settings, &email, &role).await,
@@ -124,6 +157,8 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The report said which promise failed.
+        Err(e) if e.is::<doctor::Failed>() => ExitCode::from(1),
         Err(e) => {
             report(&format!("{e:#}"));
             ExitCode::FAILURE

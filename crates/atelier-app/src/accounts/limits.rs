@@ -14,6 +14,8 @@ pub enum RateLimit {
     MailPerIp,
     /// Code or link verification from one IP address.
     VerifyPerIp,
+    /// Data exports (D4) started by one user, downloads and background requests together.
+    Export,
 }
 
 impl App {
@@ -27,6 +29,7 @@ impl App {
             RateLimit::MailPerAddress => ("mail_addr", settings.sign_in_mail_per_address_per_hour),
             RateLimit::MailPerIp => ("mail_ip", settings.sign_in_mail_per_ip_per_hour),
             RateLimit::VerifyPerIp => ("verify_ip", settings.verify_per_ip_per_hour),
+            RateLimit::Export => ("export", crate::export::EXPORT_LIMIT_PER_HOUR),
         };
         let key = format!("{prefix}:{}", super::secrets::hash_token(subject));
         let now = self.now_ms();

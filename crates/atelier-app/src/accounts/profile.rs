@@ -84,12 +84,20 @@ impl App {
                 })?
                 .to_owned();
         }
+        let consent_change = update
+            .marketing_opt_in
+            .filter(|opt_in| *opt_in != user.marketing_opt_in);
         if let Some(opt_in) = update.marketing_opt_in {
             user.marketing_opt_in = opt_in;
         }
         self.store()
             .update_user(&user.to_row(), self.now_ms())
             .await?;
+        if let Some(opt_in) = consent_change {
+            let value = if opt_in { "opt_in" } else { "opt_out" };
+            self.record_consent(user_id, "marketing", value, "settings")
+                .await?;
+        }
         Ok(user)
     }
 

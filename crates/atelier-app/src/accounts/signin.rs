@@ -75,6 +75,12 @@ impl App {
         self.hit_limit(RateLimit::MailPerAddress, email.as_str())
             .await?;
         let existing = self.store().user_by_email(email.as_str()).await?;
+        if existing.is_none() && self.email_blocked(email.as_str()).await? {
+            // An address deleted for abuse (R5, when the operator keeps hashes): the same answer
+            // as always, and no mail.
+            tracing::info!("sign-in refused for a blocked address");
+            return Ok(());
+        }
         let language = existing
             .as_ref()
             .map(|u| u.language.clone())
@@ -251,6 +257,11 @@ impl App {
         let network = net::network_of(client.ip).to_string();
         if created {
             self.grant_signup_credits(&user.id).await?;
+            if user.marketing_opt_in {
+                // The operator's default opted the account in: on record, like any consent.
+                self.record_consent(&user.id, "marketing", "opt_in", "signup_default")
+                    .await?;
+            }
             self.record_ip_event(Some(&user.id), "signup", client)
                 .await?;
         } else {

@@ -104,7 +104,7 @@ impl App {
         self.settings().models()
     }
 
-    fn model(&self, id: Option<&str>) -> Result<ModelSettings, AppError> {
+    pub(crate) fn model(&self, id: Option<&str>) -> Result<ModelSettings, AppError> {
         let models = self.models();
         match id.map(str::trim).filter(|s| !s.is_empty()) {
             Some(id) => models.into_iter().find(|m| m.id == id).ok_or_else(|| {
@@ -133,6 +133,18 @@ impl App {
         user_id: &str,
         req: NewGeneration,
         idempotency_key: Option<&str>,
+    ) -> Result<GenerationRow, AppError> {
+        self.start_generation(user_id, req, idempotency_key, None)
+            .await
+    }
+
+    /// [`App::create_generation`], and for an AI Edit the image it changes.
+    pub(crate) async fn start_generation(
+        &self,
+        user_id: &str,
+        req: NewGeneration,
+        idempotency_key: Option<&str>,
+        edit: Option<atelier_db::assistant::GenerationEditRow>,
     ) -> Result<GenerationRow, AppError> {
         let prompt = req.prompt.trim().to_owned();
         if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
@@ -201,10 +213,21 @@ impl App {
         let seed = req
             .seed
             .map(|s| i64::try_from(s & 0x7fff_ffff_ffff_ffff).unwrap_or(0));
+        let edit_source = edit
+            .as_ref()
+            .map(|e| format!("{}:{}", e.source_kind, e.source_id));
         let request_hash = hex::encode(Sha256::digest(
-            serde_json::json!([prompt, model.id, aspect.as_str(), count, seed, references])
-                .to_string()
-                .as_bytes(),
+            serde_json::json!([
+                prompt,
+                model.id,
+                aspect.as_str(),
+                count,
+                seed,
+                references,
+                edit_source
+            ])
+            .to_string()
+            .as_bytes(),
         ));
         let key = idempotency_key.map(str::trim).filter(|k| !k.is_empty());
         if let Some(key) = key {
@@ -255,7 +278,15 @@ impl App {
             updated_at: now,
             finished_at: None,
         };
-        match self.store().insert_generation(&row, &references).await {
+        let edit = edit.map(|e| atelier_db::assistant::GenerationEditRow {
+            generation_id: id.clone(),
+            ..e
+        });
+        match self
+            .store()
+            .insert_generation_with_edit(&row, &references, edit.as_ref())
+            .await
+        {
             Ok(()) => {}
             Err(e) => {
                 self.settle_credits(&hold_id, 0, "Not started").await?;
@@ -382,12 +413,39 @@ impl App {
                 content_type,
             });
         }
+        let edit = self
+            .store()
+            .generation_edit(&row.id)
+            .await
+            .map_err(|e| GenerateFailure::Passing(e.to_string(), None))?;
+        if let Some(edit) = &edit {
+            references.insert(0, self.edit_source(row, edit).await?);
+        }
         let aspect = Aspect::parse(&row.aspect).unwrap_or(Aspect::Square);
         let mut request = GenerateRequest::new(model.provider_model(), row.prompt.clone(), aspect);
         request.count = u32::try_from(row.count).unwrap_or(1);
         request.seed = row.seed.and_then(|s| u64::try_from(s).ok());
         request.references = references;
-        let images = provider.generate(&request).await.map_err(|e| {
+        request.edit = edit.is_some();
+        let started = std::time::Instant::now();
+        let result = provider.generate(&request).await;
+        if let Some(edit) = &edit {
+            self.log_assistant_call(crate::assistant::CallRecord {
+                user_id: &row.user_id,
+                feature: crate::assistant::Feature::Edit,
+                input: format!("{}:{}", edit.source_kind, edit.source_id),
+                instruction: Some(row.prompt.clone()),
+                provider: provider.kind(),
+                model: model.provider_model(),
+                started,
+                outcome: match &result {
+                    Ok(images) => Ok(format!("generation:{} ({} image(s))", row.id, images.len())),
+                    Err(e) => Err(e.user_message()),
+                },
+            })
+            .await;
+        }
+        let images = result.map_err(|e| {
             tracing::warn!(generation_id = %row.id, code = e.code(), "provider call failed");
             if e.is_retryable() {
                 GenerateFailure::Passing(e.user_message(), e.retry_after())
@@ -466,6 +524,37 @@ impl App {
             }
         }
         Ok(stored)
+    }
+
+    /// The image an AI Edit changes, decrypted; a source deleted meanwhile fails the edit.
+    async fn edit_source(
+        &self,
+        row: &GenerationRow,
+        edit: &atelier_db::assistant::GenerationEditRow,
+    ) -> Result<ReferenceImage, GenerateFailure> {
+        let loaded = if edit.source_kind == "upload" {
+            self.upload_image(
+                &row.user_id,
+                &edit.source_id,
+                crate::uploads::UploadVariant::Original,
+            )
+            .await
+        } else {
+            self.generated_image(Some(&row.user_id), &edit.source_id, ImageVariant::Original)
+                .await
+        };
+        match loaded {
+            Ok((bytes, content_type)) => Ok(ReferenceImage {
+                bytes,
+                content_type,
+            }),
+            Err(AppError::NotFound | AppError::Storage(atelier_media::StorageError::NotFound)) => {
+                Err(GenerateFailure::Final(
+                    "The image to edit was deleted.".to_owned(),
+                ))
+            }
+            Err(e) => Err(GenerateFailure::Passing(e.to_string(), None)),
+        }
     }
 
     /// One of the user's generations with its images; another user's is not found.

@@ -3,7 +3,11 @@
 use std::time::Instant;
 
 use atelier_core::Aspect;
-use atelier_providers::{GenerateRequest, ImageProvider, LocalProvider, probe};
+use atelier_providers::{
+    EditOp, GenerateRequest, ImageProvider, LocalProvider, ProviderError, ReferenceImage,
+    apply_instruction, probe,
+};
+use bytes::Bytes;
 
 use crate::support::grey_variance;
 
@@ -127,6 +131,56 @@ async fn images_are_pictures_not_flat_colours() {
         let variance = grey_variance(&images[0].bytes);
         assert!(variance > 50.0, "{prompt:?}: grey variance {variance}");
     }
+}
+
+#[tokio::test]
+async fn an_edit_changes_the_reference_image() {
+    let provider = LocalProvider::with_long_edge(96);
+    let source = provider
+        .generate(&request("a harbour at dusk", Aspect::Square, 1, Some(3)))
+        .await
+        .unwrap();
+    let mut req = request(
+        "black and white, then crop to 16:9",
+        Aspect::Square,
+        4,
+        None,
+    );
+    req.edit = true;
+    req.references.push(ReferenceImage {
+        bytes: source[0].bytes.clone(),
+        content_type: "image/png".into(),
+    });
+    let images = provider.generate(&req).await.unwrap();
+    assert_eq!(images.len(), 1, "an edit makes one image");
+    assert_eq!((images[0].width, images[0].height), (96, 54));
+    let decoded = image::load_from_memory(&images[0].bytes).unwrap().to_rgb8();
+    assert!(
+        decoded
+            .pixels()
+            .all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2])
+    );
+    assert!(grey_variance(&images[0].bytes) > 10.0, "still a picture");
+
+    let (_, ops) = apply_instruction(&source[0].bytes, "旋转90度，水平翻转").unwrap();
+    assert_eq!(
+        ops,
+        vec![EditOp::Rotate { degrees: 90 }, EditOp::FlipHorizontal]
+    );
+
+    req.prompt = "add a dragon".into();
+    let err = provider.generate(&req).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Rejected(_)), "{err:?}");
+    assert!(
+        err.user_message().contains("crop"),
+        "{}",
+        err.user_message()
+    );
+
+    req.prompt = "blur".into();
+    req.references[0].bytes = Bytes::from_static(b"not an image at all");
+    let err = provider.generate(&req).await.unwrap_err();
+    assert!(!err.is_retryable(), "{err:?}");
 }
 
 #[tokio::test]

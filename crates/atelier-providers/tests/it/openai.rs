@@ -146,6 +146,34 @@ async fn edits_send_references_as_repeated_image_parts() {
 }
 
 #[tokio::test]
+async fn an_edit_goes_to_the_edits_path() {
+    let server = fake(|_| images_answer(&[png(32, 32, 3)])).await;
+    let source = png(24, 24, 11);
+    let mut req = request("gpt-image-1", Aspect::Square, 1);
+    req.prompt = "make it black and white".into();
+    req.edit = true;
+    req.references = vec![ReferenceImage {
+        bytes: Bytes::from(source.clone()),
+        content_type: "image/png".into(),
+    }];
+    let images = provider(&server).generate(&req).await.unwrap();
+    assert_eq!(images.len(), 1);
+    let calls = server.calls_to(Method::POST, EDITS);
+    assert_eq!(calls.len(), 1);
+    let parts = parse_multipart(calls[0].header("content-type").unwrap(), &calls[0].body);
+    let prompt = parts.iter().find(|p| p.name == "prompt").unwrap();
+    assert_eq!(prompt.data, b"make it black and white");
+    let image = parts.iter().find(|p| p.name == "image[]").unwrap();
+    assert_eq!(image.data, source);
+
+    // An edit without its image is refused before sending.
+    req.references.clear();
+    let err = provider(&server).generate(&req).await.unwrap_err();
+    assert!(matches!(err, ProviderError::Rejected(_)), "{err:?}");
+    assert_eq!(server.calls().len(), 1);
+}
+
+#[tokio::test]
 async fn references_that_are_not_images_are_rejected_before_sending() {
     let server = fake(|_| images_answer(&[png(16, 16, 1)])).await;
     let mut req = request("gpt-image-1", Aspect::Square, 1);

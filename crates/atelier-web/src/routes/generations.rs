@@ -207,6 +207,25 @@ pub struct Accepted {
     status: String,
 }
 
+/// The request's `Idempotency-Key`, if any.
+///
+/// # Errors
+/// 422 `invalid_idempotency_key` when it is not visible ASCII.
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str().map_err(|_| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_idempotency_key",
+                    "The Idempotency-Key must be visible ASCII.",
+                )
+            })
+        })
+        .transpose()
+}
+
 /// Starts a generation: the credits are held now and charged per delivered image.
 #[utoipa::path(
     post, path = "/api/v1/generations", tag = "generation", request_body = GenerationBody,
@@ -224,18 +243,7 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(body): ApiJson<GenerationBody>,
 ) -> Result<(StatusCode, Json<Accepted>), ApiError> {
-    let key = headers
-        .get("idempotency-key")
-        .map(|v| {
-            v.to_str().map_err(|_| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_idempotency_key",
-                    "The Idempotency-Key must be visible ASCII.",
-                )
-            })
-        })
-        .transpose()?;
+    let key = idempotency_key(&headers)?;
     let row = state
         .app
         .create_generation(

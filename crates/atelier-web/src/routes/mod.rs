@@ -3,8 +3,10 @@
 mod account;
 pub mod account_pages;
 pub mod assets;
+pub mod assistant;
 pub mod collection_pages;
 pub mod collections;
+pub mod export;
 pub mod gallery;
 pub mod generations;
 mod health;
@@ -67,4 +69,11 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(account::change_email))
         .routes(routes!(account::verify_email))
         .routes(routes!(account::credits))
+        .routes(routes!(assistant::enhance))
+        .routes(routes!(assistant::describe))
+        .routes(routes!(assistant::edit))
+        .routes(routes!(assistant::logs, assistant::delete_logs))
+        .routes(routes!(export::download))
+        .routes(routes!(export::create, export::list))
+        .routes(routes!(export::signed_download))
 }

@@ -1,0 +1,163 @@
+//! `atelier doctor` (SEC4): checks a live instance's privacy promises and reports each one.
+//! The data checks live here; the binary adds the checks of the HTTP layer (cache headers).
+
+use super::deletion::DELETION_DEADLINE_DAYS;
+use super::retention::Retention;
+use crate::{App, AppError};
+use atelier_core::clock::{DAY_MS, MINUTE_MS};
+use atelier_media::BlobKey;
+use futures::TryStreamExt as _;
+
+/// One check's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// What was checked, with its requirement id.
+    pub name: String,
+    /// Whether the promise holds.
+    pub ok: bool,
+    /// What was found.
+    pub detail: String,
+}
+
+impl Check {
+    /// A check's outcome.
+    #[must_use]
+    pub fn new(name: impl Into<String>, ok: bool, detail: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            ok,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// User blobs read to check that they are encrypted.
+const ENCRYPTION_SAMPLE: usize = 200;
+
+impl App {
+    /// Runs every data check of `doctor`.
+    ///
+    /// # Errors
+    /// When the database or storage cannot be read at all.
+    pub async fn doctor_checks(&self) -> Result<Vec<Check>, AppError> {
+        let mut checks = Vec::new();
+        let now = self.now_ms();
+        let runs = self.store().retention_runs().await?;
+        for job in Retention::ALL {
+            let period = i64::try_from(job.every().as_millis()).unwrap_or(i64::MAX);
+            let name = format!("SEC4 retention job `{}` ran within its period", job.name());
+            checks.push(match runs.iter().find(|r| r.job == job.name()) {
+                Some(run) if run.last_run_at >= now - 2 * period => Check::new(
+                    name,
+                    true,
+                    format!(
+                        "last run {} min ago, removed {}",
+                        (now - run.last_run_at) / MINUTE_MS,
+                        run.removed
+                    ),
+                ),
+                Some(run) => Check::new(
+                    name,
+                    false,
+                    format!(
+                        "last run {} min ago; it should run every {} min (is `atelier serve` running?)",
+                        (now - run.last_run_at) / MINUTE_MS,
+                        period / MINUTE_MS
+                    ),
+                ),
+                None => Check::new(
+                    name,
+                    false,
+                    "never ran (start `atelier serve`, or run `atelier purge`)",
+                ),
+            });
+        }
+
+        let r = &self.settings().retention;
+        let store = self.store();
+        let slack = 2 * 3600 * 1000; // the hourly purges may be up to two periods behind
+        for (name, table, column, days) in [
+            (
+                "C9 no assistant log older than its retention",
+                "assistant_logs",
+                "created_at",
+                r.assistant_log_days,
+            ),
+            (
+                "C2 no IP event older than its retention",
+                "ip_events",
+                "created_at",
+                r.ip_event_days,
+            ),
+        ] {
+            let before = now - i64::from(days) * DAY_MS - slack;
+            let n = store.count_before(table, column, before).await?;
+            checks.push(Check::new(
+                name,
+                n == 0,
+                format!("{n} row(s) older than {days} days"),
+            ));
+        }
+        let stale = now - 2 * 15 * MINUTE_MS;
+        for (name, table, column) in [
+            (
+                "C3 no expired sign-in code kept",
+                "auth_challenges",
+                "expires_at",
+            ),
+            ("C3 no expired session kept", "sessions", "expires_at"),
+        ] {
+            let n = store.count_before(table, column, stale).await?;
+            checks.push(Check::new(name, n == 0, format!("{n} expired row(s)")));
+        }
+
+        let pending = store.pending_deletions().await?;
+        let late: Vec<_> = pending
+            .iter()
+            .filter(|d| d.requested_at < now - DELETION_DEADLINE_DAYS * DAY_MS)
+            .collect();
+        checks.push(Check::new(
+            "D3 no account deletion request older than 30 days",
+            late.is_empty(),
+            format!("{} pending, {} past 30 days", pending.len(), late.len()),
+        ));
+
+        let orphans = self.orphan_blobs().await?;
+        checks.push(Check::new(
+            "R1 no orphan blobs",
+            orphans.is_empty(),
+            format!("{} blob(s) without a row", orphans.len()),
+        ));
+
+        let mut sampled = 0;
+        let mut plain = 0;
+        let listed: Vec<_> = self
+            .blobs()
+            .list(Some(&BlobKey::users_root()))
+            .try_collect()
+            .await?;
+        for blob in listed.iter().take(ENCRYPTION_SAMPLE) {
+            let bytes = self.blobs().get(&blob.key).await?;
+            sampled += 1;
+            if atelier_crypto::BlobHeader::parse(&bytes).is_err() {
+                plain += 1;
+            }
+        }
+        checks.push(Check::new(
+            "R1 user blobs are encrypted with the owner's key",
+            plain == 0,
+            format!("{sampled} blob(s) read, {plain} not encrypted"),
+        ));
+
+        let filter = self.settings().log.filter.to_lowercase();
+        let verbose = ["trace", "debug"]
+            .iter()
+            .any(|level| filter.contains(level));
+        checks.push(Check::new(
+            "C10 log redaction on (no debug or trace logging that could carry request data)",
+            !verbose,
+            format!("log.filter = {:?}", self.settings().log.filter),
+        ));
+        Ok(checks)
+    }
+}
