@@ -21,6 +21,7 @@ pub mod uploads;
 mod vault;
 
 pub use atelier_db::DbError;
+pub use atelier_mail::MailKind;
 pub use error::AppError;
 pub use health::Health;
 pub use jobs::{JobKind, registry};

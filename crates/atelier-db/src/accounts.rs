@@ -25,10 +25,13 @@ pub struct UserRow {
     pub marketing_opt_in: bool,
     /// Creation time.
     pub created_at: UnixMillis,
+    /// The privacy policy version the user last opened (P1; 0: none). Written only by
+    /// `mark_policy_seen`.
+    pub policy_version_seen: i64,
 }
 
-const USER_COLUMNS: &str =
-    "u.id, u.email, u.display_name, u.language, u.roles, u.marketing_opt_in, u.created_at";
+const USER_COLUMNS: &str = "u.id, u.email, u.display_name, u.language, u.roles, \
+     u.marketing_opt_in, u.created_at, u.policy_version_seen";
 
 fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
     Ok(UserRow {
@@ -39,6 +42,7 @@ fn user_from_row(row: &AnyRow) -> Result<UserRow, sqlx::Error> {
         roles: row.try_get("roles")?,
         marketing_opt_in: row.try_get::<i64, _>("marketing_opt_in")? != 0,
         created_at: row.try_get("created_at")?,
+        policy_version_seen: row.try_get("policy_version_seen")?,
     })
 }
 

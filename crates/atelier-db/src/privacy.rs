@@ -553,4 +553,62 @@ impl Store {
         .await;
         crate::store::finish_tx(tx, outcome, |_| true).await
     }
+
+    /// Every `(table, column)` holding `needle` anywhere in its text, across every table of the
+    /// database: the proof that a deleted account left nothing behind (R1, R5). Slow; for tests
+    /// and audits.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn find_text_everywhere(
+        &self,
+        needle: &str,
+    ) -> Result<Vec<(String, String)>, DbError> {
+        let columns: Vec<(String, String)> = match self.kind() {
+            crate::DatabaseKind::Sqlite => {
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+                )
+                .fetch_all(self.pool())
+                .await?;
+                let mut out = Vec::new();
+                for table in tables {
+                    let sql = format!(
+                        "SELECT name FROM pragma_table_info('{}')",
+                        table.replace('\'', "")
+                    );
+                    let names: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                        .fetch_all(self.pool())
+                        .await?;
+                    out.extend(names.into_iter().map(|c| (table.clone(), c)));
+                }
+                out
+            }
+            crate::DatabaseKind::Postgres => {
+                let rows = sqlx::query(
+                    "SELECT table_name::text AS t, column_name::text AS c FROM information_schema.columns \
+                     WHERE table_schema = current_schema()",
+                )
+                .fetch_all(self.pool())
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("t")?, r.try_get("c")?)))
+                    .collect::<Result<_, sqlx::Error>>()?
+            }
+        };
+        let mut found = Vec::new();
+        for (table, column) in columns {
+            let sql = format!(
+                "SELECT COUNT(*) FROM \"{table}\" WHERE CAST(\"{column}\" AS TEXT) LIKE $1",
+            );
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(format!("%{needle}%"))
+                .fetch_one(self.pool())
+                .await?;
+            if n > 0 {
+                found.push((table, column));
+            }
+        }
+        Ok(found)
+    }
 }

@@ -340,6 +340,8 @@
     }
 
     function addReference(u) {
+      var item = document.createElement("div");
+      item.className = "ref-item";
       var label = document.createElement("label");
       label.className = "ref";
       var input = document.createElement("input");
@@ -357,10 +359,184 @@
       label.appendChild(input);
       label.appendChild(img);
       label.appendChild(tick);
-      grid.insertBefore(label, addTile.nextSibling);
+      item.appendChild(label);
+      var actions = document.createElement("div");
+      actions.className = "ref-actions";
+      var describe = document.createElement("button");
+      describe.className = "ref-act";
+      describe.type = "submit";
+      describe.name = "upload_id";
+      describe.value = u.id;
+      describe.setAttribute("formaction", "/studio/describe");
+      describe.setAttribute("formnovalidate", "");
+      describe.setAttribute("data-describe", "");
+      describe.title = grid.getAttribute("data-describe-title");
+      describe.textContent = grid.getAttribute("data-describe-label");
+      var edit = document.createElement("a");
+      edit.className = "ref-act";
+      edit.href = "/edit?upload=" + encodeURIComponent(u.id);
+      edit.title = grid.getAttribute("data-edit-title");
+      edit.textContent = grid.getAttribute("data-edit-label");
+      actions.appendChild(describe);
+      actions.appendChild(edit);
+      item.appendChild(actions);
+      grid.insertBefore(item, addTile.nextSibling);
       input.checked = form.querySelectorAll("input[name='ref']:checked").length < maxRefs();
       updateRefs();
     }
+  }
+
+  // The assistant in the studio (G4): "Enhance prompt" and "Describe" answer in place through the
+  // JSON API; the suggestion sits beside the prompt as written until it is used or dismissed.
+  // Without a script (or a fetch) the same buttons post the form and the studio comes back.
+  if (studio && window.fetch) enhanceAssistant(studio);
+
+  function enhanceAssistant(form) {
+    var assist = form.querySelector("[data-assist]");
+    var prompt = form.querySelector("#prompt");
+    var panel = form.querySelector("[data-suggestion]");
+    var errorBox = document.querySelector("[data-studio-error]");
+    var flashBox = document.querySelector("[data-studio-flash]");
+    if (!assist || !prompt || !panel || !errorBox || !flashBox) return;
+    var enhanceButton = assist.querySelector("[data-enhance]");
+
+    function showError(text) {
+      flashBox.hidden = true;
+      errorBox.textContent = text;
+      errorBox.hidden = false;
+      prompt.setAttribute("aria-errormessage", errorBox.id);
+      errorBox.scrollIntoView({ block: "nearest" });
+    }
+    function showFlash(text) {
+      errorBox.hidden = true;
+      prompt.removeAttribute("aria-errormessage");
+      flashBox.textContent = text;
+      flashBox.hidden = false;
+    }
+    function clearNotes() {
+      errorBox.hidden = true;
+      flashBox.hidden = true;
+      prompt.removeAttribute("aria-errormessage");
+    }
+    function setPrompt(text) {
+      prompt.value = text;
+      prompt.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function refusal(res) {
+      var error = res && res.body && res.body.error;
+      var code = error ? error.code : "";
+      if (code === "invalid_prompt") return assist.getAttribute("data-err-prompt");
+      if ((res && res.status === 402) || code === "insufficient_credits") return assist.getAttribute("data-err-credits");
+      if ((res && res.status === 404) || code === "not_found") return assist.getAttribute("data-err-upload");
+      var reason = error && error.message ? error.message : "";
+      return assist.getAttribute("data-err-failed").replace("{reason}", reason).replace(/\s+/g, " ");
+    }
+    function call(path, payload) {
+      return fetch(path, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(payload),
+      })
+        .then(function (r) {
+          return r.json().then(
+            function (json) { return { ok: r.ok, status: r.status, body: json }; },
+            function () { return { ok: false, status: r.status, body: null }; });
+        })
+        .then(function (res) { if (!res.ok) throw res; return res.body; });
+    }
+
+    if (enhanceButton) {
+      enhanceButton.addEventListener("click", function (e) {
+        e.preventDefault();
+        if (!prompt.value.trim()) {
+          showError(assist.getAttribute("data-err-prompt"));
+          prompt.focus();
+          return;
+        }
+        var label = enhanceButton.querySelector("[data-label]");
+        var text = label.textContent;
+        var original = prompt.value;
+        enhanceButton.disabled = true;
+        label.textContent = assist.getAttribute("data-enhancing");
+        call("/api/v1/assistant/enhance", { prompt: original })
+          .then(function (body) {
+            clearNotes();
+            panel.querySelector("[data-original]").textContent = original;
+            panel.querySelector("[data-suggested]").textContent = body.prompt;
+            panel.hidden = false;
+            panel.querySelector("[data-accept]").focus();
+          })
+          .catch(function (res) { showError(refusal(res)); })
+          .then(function () {
+            enhanceButton.disabled = false;
+            label.textContent = text;
+          });
+      });
+    }
+    panel.querySelector("[data-accept]").addEventListener("click", function (e) {
+      e.preventDefault();
+      setPrompt(panel.querySelector("[data-suggested]").textContent);
+      panel.hidden = true;
+      showFlash(assist.getAttribute("data-used"));
+      prompt.focus();
+    });
+    panel.querySelector("[data-discard]").addEventListener("click", function (e) {
+      e.preventDefault();
+      panel.hidden = true;
+      clearNotes();
+      prompt.focus();
+    });
+
+    // Describe, on tiles rendered with the page and on those uploaded since.
+    form.addEventListener("click", function (e) {
+      var button = e.target.closest ? e.target.closest("button[data-describe]") : null;
+      if (!button) return;
+      e.preventDefault();
+      var text = button.textContent;
+      button.disabled = true;
+      button.textContent = assist.getAttribute("data-describing");
+      call("/api/v1/assistant/describe", { upload_id: button.value })
+        .then(function (body) {
+          setPrompt(body.prompt);
+          panel.hidden = true;
+          showFlash(assist.getAttribute("data-described"));
+          prompt.focus();
+        })
+        .catch(function (res) { showError(refusal(res)); })
+        .then(function () {
+          button.disabled = false;
+          button.textContent = text;
+        });
+    });
+  }
+
+  // AI Edit: an example fills the instruction (added to what is there) instead of reloading the
+  // page; the button says it is starting.
+  var editForm = document.querySelector("form[data-edit]");
+  if (editForm) {
+    var instruction = editForm.querySelector("#instruction");
+    editForm.querySelectorAll("a[data-example]").forEach(function (link) {
+      link.addEventListener("click", function (e) {
+        e.preventDefault();
+        var example = link.getAttribute("data-example");
+        var current = instruction.value.trim();
+        if (current.indexOf(example) < 0) instruction.value = current ? current + ", " + example : example;
+        instruction.focus();
+      });
+    });
+    var go = editForm.querySelector("button.generate");
+    var goLabel = go.textContent;
+    editForm.addEventListener("submit", function () {
+      setTimeout(function () {
+        go.disabled = true;
+        go.textContent = go.getAttribute("data-starting");
+      }, 0);
+    });
+    window.addEventListener("pageshow", function () {
+      go.disabled = false;
+      go.textContent = goLabel;
+    });
   }
 
   // A generation in progress: ask for its state every 1.5 s and show the result when it ends.

@@ -16,6 +16,7 @@ use utoipa::OpenApi;
         (name = "generation", description = "Reference uploads and generations (G3, C5, C11)"),
         (name = "collections", description = "Favorites and boards (G5, D2)"),
         (name = "assistant", description = "AI assistant: enhance, describe, AI Edit, call logs (G4, C9, D6)"),
+        (name = "privacy", description = "What is held about you, account deletion (D3, D8)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile (C1, C3, D1, D5)")
     )
 )]

@@ -91,6 +91,7 @@ pub fn router(app: App) -> Router {
         .merge(account_pages())
         .merge(studio_pages(settings.http.body_limit_bytes))
         .merge(collection_pages())
+        .merge(privacy_pages())
         .route(
             "/img/g/{id}/{position}/{variant}",
             get(routes::images::gallery_image),
@@ -197,6 +198,10 @@ fn account_pages() -> Router<AppState> {
             post(pages::create_token).get(pages::to_settings),
         )
         .route("/settings/tokens/{id}/revoke", post(pages::revoke_token))
+        .route(
+            "/settings/assistant-logs/delete",
+            post(pages::delete_assistant_logs).get(pages::to_settings),
+        )
 }
 
 /// The studio and the generation records (HTML forms, Post/Redirect/Get). The upload form takes
@@ -211,12 +216,31 @@ fn studio_pages(body_limit: usize) -> Router<AppState> {
                 .get(pages::to_studio)
                 .layer(DefaultBodyLimit::max(body_limit)),
         )
+        .route(
+            "/studio/enhance",
+            post(pages::enhance).get(pages::to_studio),
+        )
+        .route(
+            "/studio/describe",
+            post(pages::describe).get(pages::to_studio),
+        )
+        .route("/edit", get(pages::edit_page).post(pages::start_edit))
         .route("/generations", get(pages::generations_page))
         .route("/generations/{id}", get(pages::generation_page))
         .route(
             "/generations/{id}/delete",
             get(pages::confirm_delete).post(pages::delete_generation),
         )
+}
+
+/// The privacy pages: the policy, the privacy center, and the one-click unsubscribe (which reads
+/// no cookie).
+fn privacy_pages() -> Router<AppState> {
+    use routes::privacy;
+    Router::new().route(
+        "/unsubscribe/{token}",
+        get(privacy::unsubscribe_form).post(privacy::unsubscribe),
+    )
 }
 
 /// Favorites and boards (HTML forms, Post/Redirect/Get) and the shared board page.

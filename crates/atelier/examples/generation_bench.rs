@@ -78,6 +78,7 @@ async fn main() {
             roles: "user".into(),
             marketing_opt_in: false,
             created_at: 0,
+            policy_version_seen: 0,
         })
         .await
         .unwrap();

@@ -58,6 +58,8 @@ pub struct User {
     pub marketing_opt_in: bool,
     /// Creation time (ms).
     pub created_at: i64,
+    /// The privacy policy version last opened (P1).
+    pub policy_version_seen: i64,
 }
 
 impl User {
@@ -84,6 +86,7 @@ impl User {
             roles: Role::join(&self.roles),
             marketing_opt_in: self.marketing_opt_in,
             created_at: self.created_at,
+            policy_version_seen: self.policy_version_seen,
         }
     }
 }
@@ -98,6 +101,7 @@ impl From<UserRow> for User {
             language: row.language,
             marketing_opt_in: row.marketing_opt_in,
             created_at: row.created_at,
+            policy_version_seen: row.policy_version_seen,
         }
     }
 }

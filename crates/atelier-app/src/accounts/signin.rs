@@ -237,6 +237,7 @@ impl App {
                     roles: Role::join(&[Role::User]),
                     marketing_opt_in: self.settings().accounts.marketing_opt_in_default,
                     created_at: now,
+                    policy_version_seen: 0,
                 };
                 match store.insert_user(&row).await {
                     Ok(()) => (User::from(row), true),

@@ -32,6 +32,7 @@ async fn user(app: &App, id: &str) {
             roles: "user".into(),
             marketing_opt_in: false,
             created_at: 0,
+            policy_version_seen: 0,
         })
         .await
         .unwrap();

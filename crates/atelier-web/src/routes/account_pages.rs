@@ -7,8 +7,8 @@ mod settings;
 mod sign_in;
 
 pub use settings::{
-    change_email, create_token, end_all_sessions, end_session, revoke_token, save_profile,
-    settings, to_settings, verify_email,
+    change_email, create_token, delete_assistant_logs, end_all_sessions, end_session, revoke_token,
+    save_profile, settings, to_settings, verify_email,
 };
 pub use sign_in::{confirm_link, login, logout, open_link, send_code, to_login, verify_code};
 

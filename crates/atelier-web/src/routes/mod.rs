@@ -14,6 +14,7 @@ pub mod images;
 mod instance;
 pub mod meigen;
 pub mod pages;
+pub mod privacy;
 pub mod studio_pages;
 pub mod uploads;
 
@@ -73,6 +74,11 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(assistant::describe))
         .routes(routes!(assistant::edit))
         .routes(routes!(assistant::logs, assistant::delete_logs))
+        .routes(routes!(privacy::overview))
+        .routes(routes!(
+            privacy::request_deletion,
+            privacy::withdraw_deletion
+        ))
         .routes(routes!(export::download))
         .routes(routes!(export::create, export::list))
         .routes(routes!(export::signed_download))

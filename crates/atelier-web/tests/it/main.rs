@@ -3,13 +3,17 @@
 
 mod account_pages;
 mod accounts;
+mod assistant;
+mod assistant_pages;
 mod collection_pages;
 mod collections;
 mod errors;
+mod export;
 mod gallery;
 mod generations;
 mod logs;
 mod pages;
+mod privacy;
 mod server;
 mod studio_pages;
 mod uploads;

@@ -191,6 +191,7 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
         roles: "user".into(),
         marketing_opt_in: false,
         created_at: 0,
+        policy_version_seen: 0,
     }))
     .unwrap();
     let out = run(&["admin", "grant", "OPS@example.com", "admin"]);

@@ -7,11 +7,12 @@ use crate::auth::{self, MaybeUser};
 use crate::i18n::{Lang, Messages};
 use crate::routes::pages::{ASSET_VERSION, Viewer, lang_cookie, render};
 use crate::server::AppState;
-use crate::views::TimeView;
+use crate::views::{TimeView, excerpt};
 use askama::Template;
 use atelier_app::AppError;
 use atelier_app::accounts::{Principal, ProfileUpdate};
 use atelier_core::Email;
+use atelier_db::assistant::AssistantLogRow;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -35,6 +36,81 @@ struct TokenView {
     created: TimeView,
     last_used: Option<TimeView>,
     expires: Option<TimeView>,
+}
+
+/// Assistant calls listed on the page (the newest).
+const ASSISTANT_LOGS_SHOWN: u32 = 50;
+
+/// One assistant call as the history shows it (C9, D6).
+struct AssistantLogView {
+    feature: &'static str,
+    when: TimeView,
+    /// The prompt as written, or which image.
+    input: String,
+    instruction: Option<String>,
+    /// The answer; for an edit, a link to its generation.
+    output: Option<String>,
+    output_href: Option<String>,
+    error: Option<String>,
+    provider: String,
+    duration: String,
+}
+
+impl AssistantLogView {
+    fn new(m: &Messages, row: AssistantLogRow) -> Self {
+        let input = if row.input.starts_with("upload:") {
+            m.log_your_upload.to_owned()
+        } else if row.input.starts_with("image:") {
+            m.log_your_image.to_owned()
+        } else {
+            excerpt(&row.input, 200)
+        };
+        let (output, output_href) = match row.output {
+            Some(out) => match out.strip_prefix("generation:") {
+                Some(id) => (
+                    Some(m.log_result.to_owned()),
+                    Some(format!("/generations/{}", urlencode(id))),
+                ),
+                None => (Some(excerpt(&out, 300)), None),
+            },
+            None => (None, None),
+        };
+        let provider = if row.provider == "local" {
+            m.log_provider_local.to_owned()
+        } else if row.model.is_empty() {
+            row.provider
+        } else {
+            format!("{} · {}", row.provider, row.model)
+        };
+        let duration = if row.duration_ms < 1000 {
+            format!("{} ms", row.duration_ms.max(0))
+        } else {
+            format!("{:.1} s", row.duration_ms as f64 / 1000.0)
+        };
+        Self {
+            feature: match row.feature.as_str() {
+                "enhance" => m.feature_enhance,
+                "describe" => m.feature_describe,
+                _ => m.feature_edit,
+            },
+            when: TimeView::at(row.created_at),
+            input,
+            instruction: row.instruction,
+            output,
+            output_href,
+            error: if row.status == "failed" {
+                Some(row.error.unwrap_or_else(|| m.status_failed.to_owned()))
+            } else {
+                None
+            },
+            provider,
+            duration,
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[derive(Template)]
@@ -65,6 +141,10 @@ struct SettingsPage<'a> {
     token_error: Option<String>,
     new_token: Option<String>,
     curl_example: String,
+    assistant_logs: Vec<AssistantLogView>,
+    assistant_intro: String,
+    /// "Showing the newest N" when there are more.
+    assistant_more: Option<String>,
 }
 
 impl SettingsPage<'_> {
@@ -98,8 +178,14 @@ impl SettingsPage<'_> {
                 expires: t.expires_at.map(TimeView::at),
             })
             .collect();
+        let m = lang.messages();
+        let (logs, next) = state
+            .app
+            .assistant_logs(&user.id, ASSISTANT_LOGS_SHOWN, None)
+            .await?;
+        let days = state.app.settings().retention.assistant_log_days;
         Ok(Self {
-            m: lang.messages(),
+            m,
             lang,
             asset_version: &ASSET_VERSION,
             here: "/settings".to_owned(),
@@ -122,6 +208,15 @@ impl SettingsPage<'_> {
             token_error: None,
             new_token: None,
             curl_example: String::new(),
+            assistant_logs: logs
+                .into_iter()
+                .map(|row| AssistantLogView::new(m, row))
+                .collect(),
+            assistant_intro: m
+                .assistant_history_intro
+                .replace("{days}", &days.to_string()),
+            assistant_more: next
+                .map(|_| m.log_more.replace("{n}", &ASSISTANT_LOGS_SHOWN.to_string())),
         })
     }
 
@@ -182,6 +277,7 @@ fn flash(m: &'static Messages, saved: &str) -> Option<&'static str> {
         "email" => m.saved_email,
         "session_ended" => m.saved_session_ended,
         "token_revoked" => m.saved_token_revoked,
+        "assistant_deleted" => m.saved_assistant_deleted,
         _ => return None,
     })
 }
@@ -389,6 +485,18 @@ pub async fn revoke_token(
         Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?saved=token_revoked")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /settings/assistant-logs/delete`: deletes the user's whole assistant history now (D6).
+pub async fn delete_assistant_logs(
+    State(state): State<AppState>,
+    MaybeUser(principal): MaybeUser,
+) -> Result<Response, ApiError> {
+    let Some(principal) = principal else {
+        return Ok(see_other(SIGN_IN_FIRST));
+    };
+    state.app.delete_assistant_logs(&principal.user.id).await?;
+    Ok(see_other("/settings?saved=assistant_deleted#assistant"))
 }
 
 /// `GET` of a settings form's target (a reload, a bookmark): back to the settings.

@@ -5,11 +5,15 @@
 //! everything works without JavaScript; `app.js` narrows the choices, uploads in place and
 //! polls. Every page here shows personal data and is sent with `Cache-Control: no-store`.
 
+mod assist;
+mod edit;
 mod form;
 mod records;
 mod studio;
 mod upload;
 
+pub use assist::{describe, enhance};
+pub use edit::{edit_page, start_edit};
 pub use records::{confirm_delete, delete_generation, generation_page, generations_page};
 pub use studio::{start_generation, studio};
 pub use upload::{to_studio, upload_reference};

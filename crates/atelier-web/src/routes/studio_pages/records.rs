@@ -26,6 +26,8 @@ const PAGE_SIZE: u32 = 24;
 
 /// A delivered image as the pages show it.
 struct ImageView {
+    /// The image's id (for AI Edit).
+    id: String,
     original: String,
     thumb: String,
     srcset: String,
@@ -49,6 +51,7 @@ impl ImageView {
                     _ => "png",
                 };
                 Self {
+                    id: i.id.clone(),
                     original: format!("/img/gen/{}/original", i.id),
                     thumb: format!("/img/gen/{}/w640", i.id),
                     srcset: format!("/img/gen/{0}/w320 320w, /img/gen/{0}/w640 640w", i.id),

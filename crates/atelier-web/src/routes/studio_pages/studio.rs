@@ -76,6 +76,40 @@ struct StudioPage<'a> {
     error: Option<String>,
     flash: Option<&'static str>,
     notice: String,
+    /// U4 for enhance and describe: who answers them.
+    assist_notice: &'static str,
+    /// What enhance and describe cost, when they cost anything.
+    assist_costs: Vec<String>,
+    suggestion: SuggestionView,
+}
+
+/// The assistant's suggestion beside the prompt as written (G4).
+#[derive(Default)]
+struct SuggestionView {
+    shown: bool,
+    original: String,
+    suggested: String,
+    /// The studio with the suggestion as its prompt and the other choices kept.
+    use_href: String,
+    /// The studio as it was.
+    keep_href: String,
+}
+
+/// What the assistant did to the studio's input.
+pub(super) enum Assisted {
+    /// Enhance: the suggested prompt, shown beside the one written.
+    Suggestion(String),
+    /// Describe: the prompt now describes an upload.
+    Described,
+}
+
+/// U4 for the assistant's provider (`local` or `openai`).
+pub(super) fn assistant_notice(m: &Messages, kind: &str) -> &'static str {
+    if kind == "local" {
+        m.assistant_notice_local
+    } else {
+        m.assistant_notice_openai
+    }
 }
 
 /// The U4 notice for a model's provider.
@@ -227,6 +261,24 @@ impl StudioPage<'_> {
             error: None,
             flash: input.uploaded.then_some(m.uploaded),
             notice: chosen.map(|c| provider_notice(m, c)).unwrap_or_default(),
+            assist_notice: assistant_notice(m, state.app.assistant().kind()),
+            assist_costs: [
+                (
+                    settings.assistant.enhance_credits,
+                    m.enhance_costs_one,
+                    m.enhance_costs_many,
+                ),
+                (
+                    settings.assistant.describe_credits,
+                    m.describe_costs_one,
+                    m.describe_costs_many,
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _, _)| *n > 0)
+            .map(|(n, one, many)| plural(i64::from(n), one, many))
+            .collect(),
+            suggestion: SuggestionView::default(),
         })
     }
 
@@ -256,6 +308,34 @@ pub(super) async fn refused(
     page.error = Some(refusal.message.clone());
     page.flash = None;
     page.respond(Some(refusal))
+}
+
+/// The form again with the assistant's answer: the suggestion beside the prompt (enhance), or
+/// the prompt replaced by a description (describe, `input` already holding it).
+pub(super) async fn assisted(
+    state: &AppState,
+    principal: &Principal,
+    lang: Lang,
+    input: &StudioInput,
+    assisted: Assisted,
+) -> Result<Response, ApiError> {
+    let mut page = StudioPage::load(state, principal, lang, "/studio".to_owned(), input).await?;
+    match assisted {
+        Assisted::Suggestion(suggested) => {
+            let mut with_suggestion = input.clone();
+            with_suggestion.prompt.clone_from(&suggested);
+            page.suggestion = SuggestionView {
+                shown: true,
+                original: input.prompt.clone(),
+                suggested,
+                use_href: format!("/studio?{}", with_suggestion.query()),
+                keep_href: format!("/studio?{}", input.query()),
+            };
+            page.flash = None;
+        }
+        Assisted::Described => page.flash = Some(page.m.described),
+    }
+    page.respond(None)
 }
 
 /// `GET /studio?prompt=&model=&aspect=&count=&seed=&ref=`: the form, prefilled by the query
