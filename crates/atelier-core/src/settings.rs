@@ -629,6 +629,8 @@ pub struct RetentionSettings {
     pub ip_event_days: u32,
     /// Grace period before a requested account deletion runs (D3); below 30.
     pub account_deletion_grace_days: u32,
+    /// Technical log files under `log.dir` (R6).
+    pub log_days: u32,
 }
 
 impl Default for RetentionSettings {
@@ -637,6 +639,7 @@ impl Default for RetentionSettings {
             assistant_log_days: 90,
             ip_event_days: 180,
             account_deletion_grace_days: 7,
+            log_days: 14,
         }
     }
 }
@@ -709,6 +712,11 @@ pub struct LogSettings {
     pub format: LogFormat,
     /// A `tracing` filter such as `info` or `atelier_web=debug,info`.
     pub filter: String,
+    /// A folder for daily log files (`atelier.YYYY-MM-DD.log`); standard error when unset. The
+    /// files are kept `retention.log_days` and `max_total_mb` at most (R6).
+    pub dir: Option<PathBuf>,
+    /// The most the log files may take together, in MiB; the oldest go first.
+    pub max_total_mb: u64,
 }
 
 impl Default for LogSettings {
@@ -716,6 +724,8 @@ impl Default for LogSettings {
         Self {
             format: LogFormat::Auto,
             filter: "info".to_owned(),
+            dir: None,
+            max_total_mb: 512,
         }
     }
 }

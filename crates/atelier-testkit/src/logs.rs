@@ -19,6 +19,7 @@ impl LogCapture {
         let settings = LogSettings {
             format: LogFormat::Json,
             filter: "debug".to_owned(),
+            ..LogSettings::default()
         };
         let writer = capture.clone();
         atelier_web::telemetry::init(&settings, move || writer.clone(), false)

@@ -70,3 +70,29 @@ pub fn init_stderr(settings: &LogSettings) -> Result<(), tracing_subscriber::uti
     let terminal = std::io::stderr().is_terminal();
     init(settings, std::io::stderr, terminal)
 }
+
+/// Installs the configured subscriber: daily files under `log.dir` when set (kept
+/// `retention.log_days` and `log.max_total_mb` by the retention job, R6), else standard error.
+///
+/// # Errors
+/// When the folder cannot be created or a global subscriber is already installed.
+pub fn init_configured(settings: &LogSettings) -> Result<(), Box<dyn std::error::Error>> {
+    match &settings.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            let appender = tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix(LOG_FILE_PREFIX)
+                .filename_suffix(LOG_FILE_SUFFIX)
+                .build(dir)?;
+            init(settings, appender, false)?;
+        }
+        None => init_stderr(settings)?,
+    }
+    Ok(())
+}
+
+/// Log files are `atelier.YYYY-MM-DD.log`.
+pub const LOG_FILE_PREFIX: &str = "atelier";
+/// See [`LOG_FILE_PREFIX`].
+pub const LOG_FILE_SUFFIX: &str = "log";

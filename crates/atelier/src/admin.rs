@@ -21,6 +21,8 @@ pub async fn grant(settings: Settings, email: &str, role: &str) -> anyhow::Resul
     let app = open(settings).await?;
     match app.grant_role(email, role).await {
         Ok(user) => {
+            app.audit("cli", "role.granted", Some(&user.id), role.as_str())
+                .await?;
             let roles: Vec<&str> = user.roles.iter().map(|r| r.as_str()).collect();
             say(&format!(
                 "{} now has the roles: {}",
@@ -46,6 +48,8 @@ pub async fn credits(
     let app = open(settings).await?;
     match app.adjust_credits(email, amount, reason).await {
         Ok((user, balance)) => {
+            app.audit("cli", "credits.adjusted", Some(&user.id), &format!("{amount:+}"))
+                .await?;
             say(&format!(
                 "{}: {amount:+} credits, balance now {balance}",
                 user.email

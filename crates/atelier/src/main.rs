@@ -98,7 +98,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = atelier_web::telemetry::init_stderr(&settings.log) {
+    if let Err(e) = atelier_web::telemetry::init_configured(&settings.log) {
         report(&format!("cannot start logging: {e}"));
         return ExitCode::FAILURE;
     }

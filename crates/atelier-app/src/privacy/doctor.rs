@@ -149,6 +149,32 @@ impl App {
             format!("{sampled} blob(s) read, {plain} not encrypted"),
         ));
 
+        let log = &self.settings().log;
+        checks.push(match &log.dir {
+            Some(dir) => {
+                let files = self.log_files()?;
+                let oldest = self.oldest_log_day();
+                let total: u64 = files.iter().map(|f| f.bytes).sum();
+                let old = files.iter().filter(|f| f.day < oldest).count();
+                let cap = log.max_total_mb.saturating_mul(1024 * 1024);
+                Check::new(
+                    "R6 technical logs bounded by age and size",
+                    old == 0 && (total <= cap || files.len() <= 1),
+                    format!(
+                        "{} file(s) in {}, {} MiB, {old} older than {} days",
+                        files.len(),
+                        dir.display(),
+                        total / (1024 * 1024),
+                        self.settings().retention.log_days
+                    ),
+                )
+            }
+            None => Check::new(
+                "R6 technical logs bounded by age and size",
+                true,
+                "written to standard error; the service manager (journald) bounds them",
+            ),
+        });
         let filter = self.settings().log.filter.to_lowercase();
         let verbose = ["trace", "debug"]
             .iter()

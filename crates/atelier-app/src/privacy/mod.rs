@@ -4,6 +4,7 @@
 
 pub mod deletion;
 pub mod doctor;
+pub mod logfiles;
 pub mod retention;
 pub mod unsubscribe;
 

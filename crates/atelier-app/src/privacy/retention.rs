@@ -21,17 +21,20 @@ pub enum Retention {
     OrphanBlobs,
     /// Background exports whose download link expired (D4).
     Exports,
+    /// Technical log files past `retention.log_days` or over `log.max_total_mb` (R6).
+    TechnicalLogs,
 }
 
 impl Retention {
     /// Every retention job.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::AssistantLogs,
         Self::IpEvents,
         Self::ExpiredAccountRows,
         Self::AccountDeletions,
         Self::OrphanBlobs,
         Self::Exports,
+        Self::TechnicalLogs,
     ];
 
     /// The job's name (queue and `retention_runs`).
@@ -44,6 +47,7 @@ impl Retention {
             Self::AccountDeletions => "process_account_deletions",
             Self::OrphanBlobs => "sweep_orphan_blobs",
             Self::Exports => "purge_expired_exports",
+            Self::TechnicalLogs => "purge_log_files",
         }
     }
 
@@ -51,7 +55,9 @@ impl Retention {
     #[must_use]
     pub const fn every(self) -> Duration {
         match self {
-            Self::AssistantLogs | Self::IpEvents | Self::Exports => Duration::from_secs(3600),
+            Self::AssistantLogs | Self::IpEvents | Self::Exports | Self::TechnicalLogs => {
+                Duration::from_secs(3600)
+            }
             Self::ExpiredAccountRows | Self::AccountDeletions => Duration::from_secs(15 * 60),
             Self::OrphanBlobs => Duration::from_secs(6 * 3600),
         }
@@ -76,6 +82,11 @@ impl Retention {
             ),
             Self::OrphanBlobs => "orphan blobs".to_owned(),
             Self::Exports => "expired data exports".to_owned(),
+            Self::TechnicalLogs => format!(
+                "log files older than {} days or over {} MiB",
+                r.log_days,
+                app.settings().log.max_total_mb
+            ),
         }
     }
 }
@@ -96,6 +107,7 @@ impl App {
             Retention::AccountDeletions => self.process_due_deletions().await?,
             Retention::OrphanBlobs => self.sweep_orphan_blobs().await?,
             Retention::Exports => self.purge_expired_exports().await?,
+            Retention::TechnicalLogs => self.purge_log_files()?,
         };
         self.store()
             .record_retention_run(

@@ -215,3 +215,98 @@ async fn c10_generation_logs_hold_no_prompts() {
         );
     }
 }
+
+/// C10, the whole journey: sign in, upload, generate, enhance, describe, edit, favorite, export
+/// and delete the account — the log holds none of the user's address, IP, prompts, instruction,
+/// file names, tokens or cookies, from requests, jobs and mail alike.
+#[tokio::test]
+async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
+    use atelier_media::image::fixtures;
+    use axum::body::Body;
+    use axum::http::{Method, Request, StatusCode};
+    use serde_json::json;
+    const ENHANCE: &str = "a moonlit orchard of silver pears";
+    const INSTRUCTION: &str = "turn it sepia please";
+    const FILE_NAME: &str = "grandmother-portrait.jpg";
+    let logs = LogCapture::install();
+    let mut settings = atelier_core::Settings::defaults().unwrap();
+    settings.demo = true;
+    let t = TestApp::init().with_settings(settings).build().await;
+    t.import(&atelier_testkit::trending_sample(2)).await;
+    let u = t.sign_in(EMAIL).await;
+
+    const B: &str = "b0undary";
+    let mut body = format!(
+        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{FILE_NAME}\"\r\nContent-Type: image/jpeg\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&fixtures::jpeg(&fixtures::gradient(40, 30)));
+    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+    let r = t
+        .request(
+            Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/uploads")
+                .header("authorization", format!("Bearer {}", u.token))
+                .header("content-type", format!("multipart/form-data; boundary={B}"))
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let upload = r.json()["id"].as_str().unwrap().to_owned();
+    let call = |method: Method, path: String, body: Option<serde_json::Value>| {
+        let t = &t;
+        let auth = u.bearer();
+        async move { t.call(method, &path, body.as_ref(), &auth).await }
+    };
+    let r = call(Method::POST, "/api/v1/generations".into(), Some(json!({ "prompt": PROMPT, "reference_upload_ids": [upload] }))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    let r = call(Method::POST, "/api/v1/assistant/enhance".into(), Some(json!({ "prompt": ENHANCE }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let enhanced = r.json()["prompt"].as_str().unwrap().to_owned();
+    let r = call(Method::POST, "/api/v1/assistant/describe".into(), Some(json!({ "upload_id": upload }))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let described = r.json()["prompt"].as_str().unwrap().to_owned();
+    let r = call(Method::POST, "/api/v1/assistant/edit".into(), Some(json!({ "upload_id": upload, "instruction": INSTRUCTION }))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    t.run_jobs().await;
+    let item = t.get("/api/v1/gallery?limit=1").await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = call(Method::PUT, format!("/api/v1/favorites/{item}"), None).await;
+    assert!(r.status.is_success());
+    let r = call(Method::GET, "/api/v1/me/export".into(), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = call(Method::POST, "/api/v1/me/deletion".into(), None).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+    t.clock.advance_ms(8 * atelier_core::clock::DAY_MS);
+    t.app.run_all_retention().await.unwrap();
+    t.run_jobs().await;
+    assert!(t.mails().iter().any(|m| m.subject.contains("has been deleted")));
+
+    let out = logs.contents();
+    assert!(out.contains("account deleted"), "the deletion is logged, by no name:\n{out}");
+    let session = u.cookie.trim_start_matches("atelier_session=");
+    for secret in [
+        EMAIL,
+        "ada.lovelace",
+        PROMPT,
+        "lighthouse",
+        ENHANCE,
+        "silver pears",
+        enhanced.as_str(),
+        described.as_str(),
+        INSTRUCTION,
+        FILE_NAME,
+        "grandmother",
+        u.token.as_str(),
+        session,
+        u.id.as_str(),
+        "203.0.113.10",
+        "203.0.113.0",
+    ] {
+        assert!(!out.contains(secret), "log output contains `{secret}`:\n{out}");
+    }
+}

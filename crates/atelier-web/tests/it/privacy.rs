@@ -528,3 +528,36 @@ async fn sec4_purge_runs_every_retention_job_and_doctor_checks_the_promises() {
     let failed = failing(&t.app.doctor_checks().await.unwrap());
     assert!(!failed.iter().any(|n| n.starts_with("C9")), "{failed:?}");
 }
+
+#[tokio::test]
+async fn r6_technical_log_files_are_bounded_by_age_and_size() {
+    let logs = tempfile::tempdir().unwrap();
+    let mut raw = RawSettings::default();
+    raw.log.dir = Some(logs.path().to_path_buf());
+    raw.log.max_total_mb = 1;
+    let t = demo_with(raw).await;
+    // The test clock is at 2025-06-15.
+    let write = |day: &str, bytes: usize| {
+        std::fs::write(logs.path().join(format!("atelier.{day}.log")), vec![b'x'; bytes]).unwrap();
+    };
+    write("2025-05-31", 10); // 15 days old: past the 14-day retention
+    write("2025-06-01", 10); // 14 days old: young enough, but the oldest goes when over size
+    write("2025-06-13", 700 * 1024);
+    write("2025-06-14", 700 * 1024); // together over 1 MiB: the older goes
+    write("2025-06-15", 10); // today's, never removed
+    std::fs::write(logs.path().join("notes.txt"), b"not ours").unwrap();
+    let removed = t.app.run_retention(Retention::TechnicalLogs).await.unwrap();
+    assert_eq!(removed, 3);
+    let mut left: Vec<String> = std::fs::read_dir(logs.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        ["atelier.2025-06-14.log", "atelier.2025-06-15.log", "notes.txt"]
+    );
+    let checks = t.app.doctor_checks().await.unwrap();
+    let r6 = checks.iter().find(|c| c.name.starts_with("R6")).unwrap();
+    assert!(r6.ok, "{r6:?}");
+}

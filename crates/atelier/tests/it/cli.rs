@@ -250,11 +250,70 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        stdout.contains("IP events older than 180 days: 0 removed"),
-        "{stdout}"
-    );
-    assert!(stdout.contains("expired sessions: 0 removed"));
-    assert!(stdout.contains("orphan blobs: 0 removed"));
+    for line in [
+        "assistant logs older than 90 days: 0 removed",
+        "IP events older than 180 days: 0 removed",
+        "expired codes, sessions, tokens, rate-limit counters and undeliverable mail: 0 removed",
+        "accounts whose deletion grace period (7 days) is over: 0 removed",
+        "orphan blobs: 0 removed",
+        "expired data exports: 0 removed",
+    ] {
+        assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
+    }
+    drop(db);
+}
+
+#[test]
+fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        atelier()
+            .args(args)
+            .current_dir(dir.path())
+            .env("ATELIER_DATABASE_URL", db.url())
+            .env("ATELIER_PUBLIC_URL", "http://127.0.0.1:9")
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["migrate"]).status.success());
+    let out = run(&["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL SEC4 retention job `purge_assistant_logs`"), "{stdout}");
+    assert!(stdout.contains("never ran"), "{stdout}");
+    assert!(stdout.contains("ok   C6 image cache headers at most 7 days (configured)"), "{stdout}");
+
+    assert!(run(&["purge"]).status.success());
+    let out = run(&["doctor"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
+    assert!(!stdout.contains("FAIL"), "{stdout}");
+
+    // D3: a request that came by mail, entered by an admin.
+    rt.block_on(db.store.insert_user(&atelier_db::accounts::UserRow {
+        id: "u2".into(),
+        email: "by-mail@example.com".into(),
+        display_name: None,
+        language: "en".into(),
+        roles: "user".into(),
+        marketing_opt_in: false,
+        created_at: 0,
+        policy_version_seen: 0,
+    }))
+    .unwrap();
+    let out = run(&["admin", "delete", "By-Mail@example.com"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("deletion of by-mail@example.com requested"));
+    let out = run(&["admin", "deletions"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("u2") && stdout.contains("by admin"), "{stdout}");
+    let pending = rt.block_on(db.store.pending_deletions()).unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].source, "admin");
+    let out = run(&["admin", "delete", "nobody@example.com"]);
+    assert!(!out.status.success());
     drop(db);
 }
