@@ -110,9 +110,11 @@ impl App {
                 let _ = tx.blocking_send(Err(std::io::Error::other("the export failed")));
             }
         });
-        Ok(futures::stream::unfold(rx, |mut rx| async move {
-            rx.recv().await.map(|piece| (piece, rx))
-        }))
+        // Fused: a body layer may poll once more after the end (compression does).
+        Ok(futures::StreamExt::fuse(futures::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|piece| (piece, rx)) },
+        )))
     }
 
     /// Asks for an export prepared in the background (D4, large accounts); returns the queued
@@ -311,12 +313,18 @@ impl App {
             other => AppError::Storage(other),
         })?;
         Ok(
-            atelier_crypto::decrypt_stream(&dk, key.as_str().as_bytes(), sealed).map(|r| {
-                r.map_err(|e| match e {
-                    atelier_crypto::StreamError::Source(s) => std::io::Error::other(s.to_string()),
-                    atelier_crypto::StreamError::Crypto(c) => std::io::Error::other(c.to_string()),
+            atelier_crypto::decrypt_stream(&dk, key.as_str().as_bytes(), sealed)
+                .map(|r| {
+                    r.map_err(|e| match e {
+                        atelier_crypto::StreamError::Source(s) => {
+                            std::io::Error::other(s.to_string())
+                        }
+                        atelier_crypto::StreamError::Crypto(c) => {
+                            std::io::Error::other(c.to_string())
+                        }
+                    })
                 })
-            }),
+                .fuse(),
         )
     }
 

@@ -459,22 +459,24 @@ impl Store {
         Ok(ids)
     }
 
-    /// Users who opted in to marketing mail, by id after `after`, `limit` at a time:
-    /// `(id, email, language)`.
+    /// Users who opted in to marketing mail (or, with `marketing_only` false, every user), by id
+    /// after `after`, `limit` at a time: `(id, email, language)`.
     ///
     /// # Errors
     /// A database error.
-    pub async fn marketing_recipients(
+    pub async fn mail_recipients(
         &self,
+        marketing_only: bool,
         after: &str,
         limit: i64,
     ) -> Result<Vec<(String, String, String)>, DbError> {
         let rows = sqlx::query(
-            "SELECT id, email, language FROM users WHERE marketing_opt_in = 1 AND id > $1 \
-             ORDER BY id LIMIT $2",
+            "SELECT id, email, language FROM users \
+             WHERE (marketing_opt_in = 1 OR $3 = 0) AND id > $1 ORDER BY id LIMIT $2",
         )
         .bind(after)
         .bind(limit)
+        .bind(i64::from(marketing_only))
         .fetch_all(self.pool())
         .await?;
         rows.iter()
@@ -487,6 +489,18 @@ impl Store {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(DbError::from)
+    }
+
+    /// Users who opted in to marketing mail, by id after `after`: `(id, email, language)`.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn marketing_recipients(
+        &self,
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>, DbError> {
+        self.mail_recipients(true, after, limit).await
     }
 
     /// Removes every row of an account (R1, R5) in one transaction: codes and pending mail to

@@ -28,11 +28,13 @@ pub enum MailKind {
     Announcement,
     /// A background data export is ready, with its signed link (D4).
     ExportReady,
+    /// The privacy policy changed (P1): service mail to every account.
+    PolicyChanged,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::SignInCode,
         Self::SecurityAlert,
         Self::EmailChangeCode,
@@ -41,6 +43,7 @@ impl MailKind {
         Self::AccountDeleted,
         Self::Announcement,
         Self::ExportReady,
+        Self::PolicyChanged,
     ];
 
     /// The kind's name, which is also its template folder.
@@ -55,6 +58,7 @@ impl MailKind {
             Self::AccountDeleted => "account_deleted",
             Self::Announcement => "announcement",
             Self::ExportReady => "export_ready",
+            Self::PolicyChanged => "policy_changed",
         }
     }
 
@@ -145,6 +149,7 @@ const SOURCES: &[(&str, &str)] = kind_templates!(
     "account_deleted",
     "announcement",
     "export_ready",
+    "policy_changed",
 );
 
 /// The shared layouts the bodies extend.
@@ -342,6 +347,11 @@ mod tests {
                 "hours": 24,
                 "expires": "2026-02-02 08:30 UTC",
             }),
+            MailKind::PolicyChanged => json!({
+                "version": 2,
+                "effective": "2026-12-01",
+                "policy_url": "https://art.example.com/privacy",
+            }),
         };
         v.as_object_mut()
             .unwrap()
@@ -378,6 +388,7 @@ mod tests {
                 "24",
                 "2026-02-02 08:30 UTC",
             ],
+            MailKind::PolicyChanged => vec!["2026-12-01", "https://art.example.com/privacy"],
         }
     }
 

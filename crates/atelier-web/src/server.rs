@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]
@@ -132,7 +133,10 @@ pub fn router(app: App) -> Router {
             timeout,
             middleware::timeout,
         ))
-        .layer(CompressionLayer::new())
+        // A ZIP is compressed already; streaming it through another encoder only costs CPU.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/zip")),
+        ))
         .layer(CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 ApiError::internal("a handler panicked").into_response()
@@ -237,10 +241,30 @@ fn studio_pages(body_limit: usize) -> Router<AppState> {
 /// no cookie).
 fn privacy_pages() -> Router<AppState> {
     use routes::privacy;
-    Router::new().route(
-        "/unsubscribe/{token}",
-        get(privacy::unsubscribe_form).post(privacy::unsubscribe),
-    )
+    use routes::privacy_pages as pages;
+    Router::new()
+        .route("/privacy", get(pages::policy))
+        .route("/settings/privacy", get(pages::center))
+        .route(
+            "/settings/privacy/marketing",
+            post(pages::marketing).get(pages::to_center),
+        )
+        .route(
+            "/settings/privacy/export",
+            post(pages::export).get(pages::to_center),
+        )
+        .route(
+            "/settings/privacy/delete",
+            get(pages::confirm_delete).post(pages::request_deletion),
+        )
+        .route(
+            "/settings/privacy/withdraw",
+            post(pages::withdraw_deletion).get(pages::to_center),
+        )
+        .route(
+            "/unsubscribe/{token}",
+            get(privacy::unsubscribe_form).post(privacy::unsubscribe),
+        )
 }
 
 /// Favorites and boards (HTML forms, Post/Redirect/Get) and the shared board page.

@@ -48,8 +48,13 @@ pub async fn credits(
     let app = open(settings).await?;
     match app.adjust_credits(email, amount, reason).await {
         Ok((user, balance)) => {
-            app.audit("cli", "credits.adjusted", Some(&user.id), &format!("{amount:+}"))
-                .await?;
+            app.audit(
+                "cli",
+                "credits.adjusted",
+                Some(&user.id),
+                &format!("{amount:+}"),
+            )
+            .await?;
             say(&format!(
                 "{}: {amount:+} credits, balance now {balance}",
                 user.email
@@ -118,6 +123,26 @@ pub async fn deletions(settings: Settings) -> anyhow::Result<()> {
             atelier_core::time::rfc3339(deadline)
         ));
     }
+    Ok(())
+}
+
+/// `atelier admin policy-notice`: tells every account by mail that the privacy policy changed
+/// (P1; service mail).
+pub async fn policy_notice(settings: Settings) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    let queued = app.announce_policy_change().await?;
+    app.audit(
+        "cli",
+        "policy.announced",
+        None,
+        &atelier_app::privacy::POLICY_VERSION.to_string(),
+    )
+    .await?;
+    say(&format!(
+        "{queued} message(s) queued: privacy policy version {} of {}",
+        atelier_app::privacy::POLICY_VERSION,
+        atelier_app::privacy::POLICY_EFFECTIVE
+    ));
     Ok(())
 }
 

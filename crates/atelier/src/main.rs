@@ -67,6 +67,8 @@ enum AdminCommand {
     },
     /// List pending account deletion requests with their 30-day deadline.
     Deletions,
+    /// Tell every account by mail that the privacy policy changed (service mail).
+    PolicyNotice,
     /// Send news by mail to users who opted in, each with a one-click unsubscribe.
     Announce {
         /// The subject line.
@@ -139,6 +141,9 @@ fn main() -> ExitCode {
             Command::Admin {
                 command: AdminCommand::Deletions,
             } => admin::deletions(settings).await,
+            Command::Admin {
+                command: AdminCommand::PolicyNotice,
+            } => admin::policy_notice(settings).await,
             Command::Admin {
                 command: AdminCommand::Announce { title, body_file },
             } => admin::announce(settings, &title, &body_file).await,

@@ -22,8 +22,11 @@ pub struct LogFile {
 fn day_of(name: &str) -> Option<&str> {
     let day = name.strip_prefix("atelier.")?.strip_suffix(".log")?;
     let b = day.as_bytes();
-    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && day.replace('-', "").bytes().all(|c| c.is_ascii_digit()))
-        .then_some(day)
+    (b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && day.replace('-', "").bytes().all(|c| c.is_ascii_digit()))
+    .then_some(day)
 }
 
 impl App {

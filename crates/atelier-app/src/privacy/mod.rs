@@ -97,6 +97,43 @@ impl App {
         Ok(())
     }
 
+    /// Tells every account by mail that the policy changed (P1). Service mail: it goes to every
+    /// account, whatever its marketing choice. Returns how many were queued.
+    ///
+    /// # Errors
+    /// Database or template errors.
+    pub async fn announce_policy_change(&self) -> Result<u64, AppError> {
+        let policy_url = format!(
+            "{}/privacy",
+            self.settings().public_url.as_str().trim_end_matches('/')
+        );
+        let mut after = String::new();
+        let mut queued = 0;
+        loop {
+            let batch = self.store().mail_recipients(false, &after, 200).await?;
+            let Some(last) = batch.last() else {
+                return Ok(queued);
+            };
+            after.clone_from(&last.0);
+            for (user_id, email, language) in batch {
+                self.queue_mail(crate::mail::NewMail {
+                    kind: atelier_mail::MailKind::PolicyChanged,
+                    to: &email,
+                    language: &language,
+                    vars: serde_json::json!({
+                        "version": POLICY_VERSION,
+                        "effective": POLICY_EFFECTIVE,
+                        "policy_url": policy_url,
+                    }),
+                    user_id: Some(&user_id),
+                    expires_at: None,
+                })
+                .await?;
+                queued += 1;
+            }
+        }
+    }
+
     /// Appends a consent change (C1, D7, P1).
     ///
     /// # Errors

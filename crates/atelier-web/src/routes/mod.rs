@@ -15,6 +15,7 @@ mod instance;
 pub mod meigen;
 pub mod pages;
 pub mod privacy;
+pub mod privacy_pages;
 pub mod studio_pages;
 pub mod uploads;
 

@@ -43,6 +43,10 @@ pub struct Viewer {
     pub initial: String,
     /// The credit balance, on the pages that read it anyway (the studio and the records).
     pub credits: Option<i64>,
+    /// Whether they have yet to open the current privacy policy: the banner shows (P1).
+    pub policy_unread: bool,
+    /// Whether they never opened any version (the banner then asks to read it, not what changed).
+    pub policy_never_read: bool,
 }
 
 impl Viewer {
@@ -55,10 +59,37 @@ impl Viewer {
             .next()
             .map(|c| c.to_uppercase().collect())
             .unwrap_or_default();
+        let seen = principal.user.policy_version_seen;
         Self {
             name,
             initial,
             credits: None,
+            policy_unread: seen < atelier_app::privacy::POLICY_VERSION,
+            policy_never_read: seen <= 0,
+        }
+    }
+
+    /// The banner's sentence while the current policy is unread (P1).
+    #[must_use]
+    pub fn policy_banner(&self, m: &Messages) -> String {
+        let text = if self.policy_never_read {
+            m.privacy_banner_new
+        } else {
+            m.privacy_banner_changed
+        };
+        text.replace(
+            "{version}",
+            &atelier_app::privacy::POLICY_VERSION.to_string(),
+        )
+    }
+
+    /// The banner's link text.
+    #[must_use]
+    pub fn policy_banner_link(&self, m: &'static Messages) -> &'static str {
+        if self.policy_never_read {
+            m.privacy_banner_read
+        } else {
+            m.privacy_banner_read_changes
         }
     }
 

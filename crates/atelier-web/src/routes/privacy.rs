@@ -49,11 +49,11 @@ pub struct RetentionJson {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RecipientJson {
     /// Who.
-    provider: &'static str,
+    pub(crate) provider: &'static str,
     /// What it receives.
-    receives: &'static str,
+    pub(crate) receives: &'static str,
     /// `true` when nothing leaves this server.
-    on_this_server: bool,
+    pub(crate) on_this_server: bool,
 }
 
 /// A pending account deletion.

@@ -260,15 +260,35 @@ async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
         let auth = u.bearer();
         async move { t.call(method, &path, body.as_ref(), &auth).await }
     };
-    let r = call(Method::POST, "/api/v1/generations".into(), Some(json!({ "prompt": PROMPT, "reference_upload_ids": [upload] }))).await;
+    let r = call(
+        Method::POST,
+        "/api/v1/generations".into(),
+        Some(json!({ "prompt": PROMPT, "reference_upload_ids": [upload] })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
-    let r = call(Method::POST, "/api/v1/assistant/enhance".into(), Some(json!({ "prompt": ENHANCE }))).await;
+    let r = call(
+        Method::POST,
+        "/api/v1/assistant/enhance".into(),
+        Some(json!({ "prompt": ENHANCE })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let enhanced = r.json()["prompt"].as_str().unwrap().to_owned();
-    let r = call(Method::POST, "/api/v1/assistant/describe".into(), Some(json!({ "upload_id": upload }))).await;
+    let r = call(
+        Method::POST,
+        "/api/v1/assistant/describe".into(),
+        Some(json!({ "upload_id": upload })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let described = r.json()["prompt"].as_str().unwrap().to_owned();
-    let r = call(Method::POST, "/api/v1/assistant/edit".into(), Some(json!({ "upload_id": upload, "instruction": INSTRUCTION }))).await;
+    let r = call(
+        Method::POST,
+        "/api/v1/assistant/edit".into(),
+        Some(json!({ "upload_id": upload, "instruction": INSTRUCTION })),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     t.run_jobs().await;
     let item = t.get("/api/v1/gallery?limit=1").await.json()["items"][0]["id"]
@@ -284,10 +304,17 @@ async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
     t.clock.advance_ms(8 * atelier_core::clock::DAY_MS);
     t.app.run_all_retention().await.unwrap();
     t.run_jobs().await;
-    assert!(t.mails().iter().any(|m| m.subject.contains("has been deleted")));
+    assert!(
+        t.mails()
+            .iter()
+            .any(|m| m.subject.contains("has been deleted"))
+    );
 
     let out = logs.contents();
-    assert!(out.contains("account deleted"), "the deletion is logged, by no name:\n{out}");
+    assert!(
+        out.contains("account deleted"),
+        "the deletion is logged, by no name:\n{out}"
+    );
     let session = u.cookie.trim_start_matches("atelier_session=");
     for secret in [
         EMAIL,
@@ -307,6 +334,9 @@ async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
         "203.0.113.10",
         "203.0.113.0",
     ] {
-        assert!(!out.contains(secret), "log output contains `{secret}`:\n{out}");
+        assert!(
+            !out.contains(secret),
+            "log output contains `{secret}`:\n{out}"
+        );
     }
 }

@@ -14,6 +14,7 @@ mod generations;
 mod logs;
 mod pages;
 mod privacy;
+mod privacy_pages;
 mod server;
 mod studio_pages;
 mod uploads;

@@ -538,7 +538,11 @@ async fn r6_technical_log_files_are_bounded_by_age_and_size() {
     let t = demo_with(raw).await;
     // The test clock is at 2025-06-15.
     let write = |day: &str, bytes: usize| {
-        std::fs::write(logs.path().join(format!("atelier.{day}.log")), vec![b'x'; bytes]).unwrap();
+        std::fs::write(
+            logs.path().join(format!("atelier.{day}.log")),
+            vec![b'x'; bytes],
+        )
+        .unwrap();
     };
     write("2025-05-31", 10); // 15 days old: past the 14-day retention
     write("2025-06-01", 10); // 14 days old: young enough, but the oldest goes when over size
@@ -555,9 +559,63 @@ async fn r6_technical_log_files_are_bounded_by_age_and_size() {
     left.sort();
     assert_eq!(
         left,
-        ["atelier.2025-06-14.log", "atelier.2025-06-15.log", "notes.txt"]
+        [
+            "atelier.2025-06-14.log",
+            "atelier.2025-06-15.log",
+            "notes.txt"
+        ]
     );
     let checks = t.app.doctor_checks().await.unwrap();
     let r6 = checks.iter().find(|c| c.name.starts_with("R6")).unwrap();
     assert!(r6.ok, "{r6:?}");
+}
+
+#[tokio::test]
+async fn p1_a_policy_change_is_announced_to_every_account_as_service_mail() {
+    let t = demo().await;
+    let a = t.sign_in("opted-in@example.com").await;
+    api(
+        &t,
+        &a,
+        Method::PATCH,
+        "/api/v1/me",
+        Some(json!({ "marketing_opt_in": true })),
+    )
+    .await;
+    t.sign_in("opted-out@example.com").await;
+    assert_eq!(t.app.announce_policy_change().await.unwrap(), 2);
+    for to in ["opted-in@example.com", "opted-out@example.com"] {
+        let mail = t.last_mail_to(to).await;
+        assert!(mail.subject.contains("privacy policy"), "{}", mail.subject);
+        assert!(mail.text.contains("/privacy"));
+        assert!(
+            !mail.raw_headers.contains("List-Unsubscribe"),
+            "service mail"
+        );
+    }
+}
+
+#[tokio::test]
+async fn d4_the_export_streams_whole_to_a_browser_that_accepts_compression() {
+    let t = demo().await;
+    let u = t.sign_in("zip@example.com").await;
+    upload(&t, &u).await;
+    let r = t
+        .request(
+            Request::builder()
+                .uri("/api/v1/me/export")
+                .header("authorization", format!("Bearer {}", u.token))
+                .header("accept-encoding", "br, gzip, deflate")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        r.header("content-encoding").is_none(),
+        "a ZIP is not compressed twice"
+    );
+    assert!(r.body.starts_with(b"PK"));
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(r.body.to_vec())).unwrap();
+    assert!(zip.file_names().any(|n| n.is_ok_and(|n| n == "README.txt")));
 }

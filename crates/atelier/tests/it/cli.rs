@@ -281,9 +281,15 @@ fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions(
     let out = run(&["doctor"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("FAIL SEC4 retention job `purge_assistant_logs`"), "{stdout}");
+    assert!(
+        stdout.contains("FAIL SEC4 retention job `purge_assistant_logs`"),
+        "{stdout}"
+    );
     assert!(stdout.contains("never ran"), "{stdout}");
-    assert!(stdout.contains("ok   C6 image cache headers at most 7 days (configured)"), "{stdout}");
+    assert!(
+        stdout.contains("ok   C6 image cache headers at most 7 days (configured)"),
+        "{stdout}"
+    );
 
     assert!(run(&["purge"]).status.success());
     let out = run(&["doctor"]);
@@ -305,11 +311,20 @@ fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions(
     }))
     .unwrap();
     let out = run(&["admin", "delete", "By-Mail@example.com"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("deletion of by-mail@example.com requested"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("deletion of by-mail@example.com requested")
+    );
     let out = run(&["admin", "deletions"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("u2") && stdout.contains("by admin"), "{stdout}");
+    assert!(
+        stdout.contains("u2") && stdout.contains("by admin"),
+        "{stdout}"
+    );
     let pending = rt.block_on(db.store.pending_deletions()).unwrap();
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].source, "admin");
