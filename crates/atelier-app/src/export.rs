@@ -509,9 +509,7 @@ fn write_archive(app: &App, rt: &Handle, user_id: &str, out: ChannelWriter) -> s
     let store = app.store();
 
     let account = rt.block_on(store.export_account(user_id)).map_err(db)?;
-    let deletion = rt
-        .block_on(store.export_deletion_request(user_id))
-        .map_err(db)?;
+    let deletion = rt.block_on(store.deletion_request(user_id)).map_err(db)?;
     a.text("README.txt", &readme(now, deletion.is_some()))?;
 
     let roles: Vec<&str> = account
@@ -755,7 +753,7 @@ fn write_archive(app: &App, rt: &Handle, user_id: &str, out: ChannelWriter) -> s
     )?;
 
     let rows = rt
-        .block_on(store.export_assistant_logs(user_id))
+        .block_on(store.assistant_logs_of_user(user_id, i64::MAX, None))
         .map_err(db)?;
     let list: Vec<Value> = rows
         .into_iter()
@@ -777,7 +775,7 @@ fn write_archive(app: &App, rt: &Handle, user_id: &str, out: ChannelWriter) -> s
         .collect();
     a.json("assistant_logs.json", &Value::Array(list))?;
 
-    let rows = rt.block_on(store.export_consents(user_id)).map_err(db)?;
+    let rows = rt.block_on(store.consent_events(user_id)).map_err(db)?;
     let list: Vec<Value> = rows
         .into_iter()
         .map(|c| {

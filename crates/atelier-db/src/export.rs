@@ -1,5 +1,6 @@
 //! Rows for the self-service export (D4): every row held about one user, table by table, read
-//! only, and the `exports` rows of exports prepared in the background.
+//! only, and the `exports` rows of exports prepared in the background. Assistant logs, consents
+//! and deletion requests are read with their own modules' queries.
 //!
 //! No secret ever leaves through here: session and access-token hashes, one-time codes, board
 //! share tokens, wrapped data keys and request hashes are not selected at all. Pending mail
@@ -237,59 +238,6 @@ pub struct ExportBoardItem {
     pub shared: bool,
     /// When added.
     pub added_at: UnixMillis,
-}
-
-/// An assistant call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportAssistantLog {
-    /// Id.
-    pub id: String,
-    /// Feature.
-    pub feature: String,
-    /// Input (prompt or reference).
-    pub input: String,
-    /// Instruction.
-    pub instruction: Option<String>,
-    /// Output.
-    pub output: Option<String>,
-    /// Provider.
-    pub provider: String,
-    /// Model.
-    pub model: String,
-    /// Duration.
-    pub duration_ms: i64,
-    /// Status.
-    pub status: String,
-    /// Failure reason.
-    pub error: Option<String>,
-    /// When.
-    pub created_at: UnixMillis,
-}
-
-/// A consent event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportConsent {
-    /// Id.
-    pub id: String,
-    /// `marketing` or `policy`.
-    pub kind: String,
-    /// Value.
-    pub value: String,
-    /// Where it came from.
-    pub source: String,
-    /// When.
-    pub created_at: UnixMillis,
-}
-
-/// A pending deletion request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportDeletionRequest {
-    /// `self` or `admin`.
-    pub source: String,
-    /// When asked.
-    pub requested_at: UnixMillis,
-    /// When it will be carried out.
-    pub due_at: UnixMillis,
 }
 
 /// An export prepared in the background.
@@ -660,84 +608,6 @@ impl Store {
             },
         )
         .await
-    }
-
-    /// Every assistant call of the user.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub async fn export_assistant_logs(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<ExportAssistantLog>, DbError> {
-        self.export_rows(
-            "SELECT id, feature, input, instruction, output, provider, model, duration_ms, \
-             status, error, created_at FROM assistant_logs WHERE user_id = $1 \
-             ORDER BY created_at, id",
-            user_id,
-            |r| {
-                Ok(ExportAssistantLog {
-                    id: r.try_get("id")?,
-                    feature: r.try_get("feature")?,
-                    input: r.try_get("input")?,
-                    instruction: r.try_get("instruction")?,
-                    output: r.try_get("output")?,
-                    provider: r.try_get("provider")?,
-                    model: r.try_get("model")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                    status: r.try_get("status")?,
-                    error: r.try_get("error")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            },
-        )
-        .await
-    }
-
-    /// Every consent event of the user.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub async fn export_consents(&self, user_id: &str) -> Result<Vec<ExportConsent>, DbError> {
-        self.export_rows(
-            "SELECT id, kind, value, source, created_at FROM consent_events \
-             WHERE user_id = $1 ORDER BY created_at, id",
-            user_id,
-            |r| {
-                Ok(ExportConsent {
-                    id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
-                    value: r.try_get("value")?,
-                    source: r.try_get("source")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            },
-        )
-        .await
-    }
-
-    /// The user's pending deletion request, if any.
-    ///
-    /// # Errors
-    /// Database failures.
-    pub async fn export_deletion_request(
-        &self,
-        user_id: &str,
-    ) -> Result<Option<ExportDeletionRequest>, DbError> {
-        let rows = self
-            .export_rows(
-                "SELECT source, requested_at, due_at FROM deletion_requests WHERE user_id = $1",
-                user_id,
-                |r| {
-                    Ok(ExportDeletionRequest {
-                        source: r.try_get("source")?,
-                        requested_at: r.try_get("requested_at")?,
-                        due_at: r.try_get("due_at")?,
-                    })
-                },
-            )
-            .await?;
-        Ok(rows.into_iter().next())
     }
 
     /// Records a background export.

@@ -327,6 +327,28 @@ impl TestApp {
             .collect()
     }
 
+    /// Uploads a JPEG as `u` through `POST /api/v1/uploads` (multipart field `file`), asserts
+    /// 201 and returns the upload's id.
+    pub async fn upload_jpeg(&self, u: &SignedInUser, jpeg: &[u8]) -> String {
+        const B: &str = "b0undary";
+        let mut body = format!(
+            "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(jpeg);
+        body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/uploads")
+            .header("authorization", format!("Bearer {}", u.token))
+            .header("content-type", format!("multipart/form-data; boundary={B}"))
+            .body(Body::from(body))
+            .expect("an upload request");
+        let r = self.request(request).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        r.json()["id"].as_str().expect("an upload id").to_owned()
+    }
+
     /// The newest message to `to`, after running due jobs (the mail job among them).
     pub async fn last_mail_to(&self, to: &str) -> SentMail {
         self.run_jobs().await;

@@ -8,8 +8,7 @@ use atelier_core::clock::DAY_MS;
 use atelier_core::settings::{AssistantProviderKind, RawSettings};
 use atelier_media::image::fixtures;
 use atelier_testkit::{SignedInUser, TestApp, trending_sample};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
@@ -49,23 +48,7 @@ async fn logs(t: &TestApp, u: &SignedInUser) -> Vec<Value> {
 }
 
 async fn upload_image(t: &TestApp, u: &SignedInUser, jpeg: &[u8]) -> String {
-    const B: &str = "b0undary";
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(jpeg);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header("authorization", format!("Bearer {}", u.token))
-        .header("content-type", format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = t.request(req).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    r.json()["id"].as_str().unwrap().to_owned()
+    t.upload_jpeg(u, jpeg).await
 }
 
 async fn upload(t: &TestApp, u: &SignedInUser) -> String {

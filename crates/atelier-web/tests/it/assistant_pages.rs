@@ -52,25 +52,8 @@ async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
 }
 
 async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    const B: &str = "b0undary";
-    let jpeg = fixtures::jpeg(&fixtures::red_blue(64, 48));
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&jpeg);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let r = t
-        .request(
-            Request::post("/api/v1/uploads")
-                .header("authorization", format!("Bearer {}", u.token))
-                .header("content-type", format!("multipart/form-data; boundary={B}"))
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    r.json()["id"].as_str().unwrap().to_owned()
+    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
+        .await
 }
 
 /// The text between `start` and the next `end` after it.

@@ -8,8 +8,7 @@ use atelier_core::clock::HOUR_MS;
 use atelier_media::BlobKey;
 use atelier_media::image::fixtures;
 use atelier_testkit::{Auth, SignedInUser, TestApp, trending_sample};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use futures::TryStreamExt as _;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -51,23 +50,7 @@ fn noise_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
 }
 
 async fn upload_jpeg(t: &TestApp, u: &SignedInUser, jpeg: &[u8]) -> String {
-    const B: &str = "b0undary";
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(jpeg);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header("authorization", format!("Bearer {}", u.token))
-        .header("content-type", format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = t.request(req).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    r.json()["id"].as_str().unwrap().to_owned()
+    t.upload_jpeg(u, jpeg).await
 }
 
 /// A finished generation; returns its JSON.
@@ -407,7 +390,7 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
     assert!(logs[0]["output"].is_string());
 
     let consents = json_file(&files, "consents.json");
-    let stored = t.app.store().export_consents(&u.id).await.unwrap();
+    let stored = t.app.store().consent_events(&u.id).await.unwrap();
     assert_eq!(consents.as_array().unwrap().len(), stored.len());
     for (c, row) in consents.as_array().unwrap().iter().zip(&stored) {
         assert_eq!(c["id"], row.id.as_str());

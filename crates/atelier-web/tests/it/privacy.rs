@@ -25,24 +25,8 @@ async fn demo() -> TestApp {
 }
 
 async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    const B: &str = "b0undary";
-    let jpeg = fixtures::jpeg(&fixtures::gradient(40, 30));
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&jpeg);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header("authorization", format!("Bearer {}", u.token))
-        .header("content-type", format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .unwrap();
-    let r = t.request(req).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    r.json()["id"].as_str().unwrap().to_owned()
+    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::gradient(40, 30)))
+        .await
 }
 
 async fn api(

@@ -48,24 +48,8 @@ async fn post_form(t: &TestApp, path: &str, fields: &[(&str, &str)], cookie: &st
 }
 
 async fn upload(t: &TestApp, u: &SignedInUser) {
-    const B: &str = "b0undary";
-    let jpeg = fixtures::jpeg(&fixtures::gradient(40, 30));
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&jpeg);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let r = t
-        .request(
-            Request::post("/api/v1/uploads")
-                .header("authorization", format!("Bearer {}", u.token))
-                .header("content-type", format!("multipart/form-data; boundary={B}"))
-                .body(Body::from(body))
-                .unwrap(),
-        )
+    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::gradient(40, 30)))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
 async fn me(t: &TestApp, u: &SignedInUser) -> TestResponse {
