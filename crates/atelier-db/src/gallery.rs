@@ -543,13 +543,26 @@ impl Store {
     /// # Errors
     /// Database errors.
     pub async fn prune_gallery_changes(&self, before: UnixMillis) -> Result<u64, DbError> {
-        let result = sqlx::query(
-            "DELETE FROM gallery_changes WHERE changed_at < $1 AND seq < (SELECT MAX(seq) FROM gallery_changes)",
-        )
-        .bind(before)
-        .execute(self.pool())
-        .await?;
-        Ok(result.rows_affected())
+        // In batches: after a bulk import the log holds a row per item, and one huge delete
+        // would hold that much in memory (and the write lock) at once.
+        const BATCH: i64 = 10_000;
+        let mut removed = 0;
+        loop {
+            let done = sqlx::query(
+                "DELETE FROM gallery_changes WHERE seq IN (SELECT seq FROM gallery_changes \
+                 WHERE changed_at < $1 AND seq < (SELECT MAX(seq) FROM gallery_changes) \
+                 ORDER BY seq LIMIT $2)",
+            )
+            .bind(before)
+            .bind(BATCH)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+            removed += done;
+            if i64::try_from(done).unwrap_or(i64::MAX) < BATCH {
+                return Ok(removed);
+            }
+        }
     }
 
     /// Counts per model, category or aspect, most common first, for filter chips.

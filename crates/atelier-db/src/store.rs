@@ -28,6 +28,11 @@ impl Default for PoolOptions {
     }
 }
 
+/// Most SQLite connections in a pool.
+const SQLITE_MAX_CONNECTIONS: u32 = 8;
+/// Each SQLite connection's page cache: 1 MiB (negative: KiB).
+const SQLITE_CACHE_PRAGMA: &str = "PRAGMA cache_size = -1024";
+
 /// The database: a connection pool and the backend it talks to. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -53,8 +58,16 @@ impl Store {
             DatabaseKind::Sqlite => prepare_sqlite_url(url)?,
             DatabaseKind::Postgres => url.to_owned(),
         };
+        // SQLite keeps a page cache per connection inside the process; a few small caches keep
+        // the embedded server's memory low (the OS caches the file anyway), and one writer at a
+        // time needs no more connections than the cores can use.
+        let max_connections = match kind {
+            DatabaseKind::Sqlite => options.max_connections.min(SQLITE_MAX_CONNECTIONS),
+            DatabaseKind::Postgres => options.max_connections,
+        };
         let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections)
+            .max_connections(max_connections)
+            .idle_timeout(Some(Duration::from_secs(60)))
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -63,6 +76,7 @@ impl Store {
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        conn.execute(SQLITE_CACHE_PRAGMA).await?;
                     }
                     Ok(())
                 })
