@@ -16,7 +16,8 @@ use crate::{App, AppError, JobKind};
 use atelier_core::clock::HOUR_MS;
 use atelier_core::id::new_id;
 use atelier_core::time::rfc3339;
-use atelier_db::export::{ExportGeneration, ExportRow};
+use atelier_db::export::ExportRow;
+use atelier_db::generations::GenerationRow;
 use atelier_jobs::EnqueueOptions;
 use atelier_mail::MailKind;
 use atelier_media::{BlobKey, StorageError};
@@ -844,7 +845,7 @@ fn write_archive(app: &App, rt: &Handle, user_id: &str, out: ChannelWriter) -> s
 }
 
 fn generation_json(
-    g: &ExportGeneration,
+    g: &GenerationRow,
     refs_of: &mut HashMap<&str, Vec<Value>>,
     images_of: &mut HashMap<&str, Vec<Value>>,
     edit_of: &HashMap<&str, Value>,

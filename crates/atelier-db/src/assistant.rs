@@ -65,6 +65,14 @@ pub struct GenerationEditRow {
     pub source_id: String,
 }
 
+pub(crate) fn edit_from_row(r: &AnyRow) -> Result<GenerationEditRow, sqlx::Error> {
+    Ok(GenerationEditRow {
+        generation_id: r.try_get("generation_id")?,
+        source_kind: r.try_get("source_kind")?,
+        source_id: r.try_get("source_id")?,
+    })
+}
+
 impl Store {
     /// Records an assistant call.
     ///
@@ -182,14 +190,6 @@ impl Store {
         .bind(generation_id)
         .fetch_optional(self.pool())
         .await?;
-        row.map(|r| {
-            Ok::<_, sqlx::Error>(GenerationEditRow {
-                generation_id: r.try_get("generation_id")?,
-                source_kind: r.try_get("source_kind")?,
-                source_id: r.try_get("source_id")?,
-            })
-        })
-        .transpose()
-        .map_err(DbError::from)
+        Ok(row.as_ref().map(edit_from_row).transpose()?)
     }
 }

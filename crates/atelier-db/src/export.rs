@@ -11,6 +11,10 @@ use atelier_core::UnixMillis;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
+use crate::assistant::GenerationEditRow;
+use crate::generations::{GenerationImageRow, GenerationRow};
+use crate::uploads::UploadRow;
+
 /// The account itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportAccount {
@@ -98,60 +102,6 @@ pub struct ExportCreditEntry {
     pub created_at: UnixMillis,
 }
 
-/// An upload.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportUpload {
-    /// Id.
-    pub id: String,
-    /// MIME type of the stored image.
-    pub content_type: String,
-    /// Width.
-    pub width: i64,
-    /// Height.
-    pub height: i64,
-    /// Bytes.
-    pub byte_size: i64,
-    /// When.
-    pub created_at: UnixMillis,
-}
-
-/// A generation (without its request hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportGeneration {
-    /// Id.
-    pub id: String,
-    /// Prompt.
-    pub prompt: String,
-    /// Model id.
-    pub model_id: String,
-    /// Provider.
-    pub provider: String,
-    /// Aspect ratio.
-    pub aspect: String,
-    /// Images asked for.
-    pub count: i64,
-    /// Seed.
-    pub seed: Option<i64>,
-    /// Status.
-    pub status: String,
-    /// Failure reason.
-    pub error: Option<String>,
-    /// Price per image.
-    pub price_per_image: i64,
-    /// The ledger hold.
-    pub hold_id: Option<String>,
-    /// Credits charged.
-    pub credits_charged: i64,
-    /// The client's idempotency key.
-    pub idempotency_key: Option<String>,
-    /// Creation.
-    pub created_at: UnixMillis,
-    /// Last change.
-    pub updated_at: UnixMillis,
-    /// End.
-    pub finished_at: Option<UnixMillis>,
-}
-
 /// A reference upload of a generation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportReference {
@@ -161,38 +111,6 @@ pub struct ExportReference {
     pub upload_id: String,
     /// Order.
     pub position: i64,
-}
-
-/// A generated image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportGenerationImage {
-    /// Id.
-    pub id: String,
-    /// The generation.
-    pub generation_id: String,
-    /// Order.
-    pub position: i64,
-    /// Width.
-    pub width: i64,
-    /// Height.
-    pub height: i64,
-    /// MIME type.
-    pub content_type: String,
-    /// Bytes.
-    pub byte_size: i64,
-    /// When.
-    pub created_at: UnixMillis,
-}
-
-/// What an AI Edit changed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExportEdit {
-    /// The generation holding the result.
-    pub generation_id: String,
-    /// `upload` or `image`.
-    pub source_kind: String,
-    /// Its id.
-    pub source_id: String,
 }
 
 /// A favorite gallery item.
@@ -273,11 +191,11 @@ fn export_from_row(r: &AnyRow) -> Result<ExportRow, sqlx::Error> {
 impl Store {
     async fn export_rows<T>(
         &self,
-        sql: &'static str,
+        sql: &str,
         user_id: &str,
         map: fn(&AnyRow) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, DbError> {
-        let rows = sqlx::query(sql)
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
             .bind(user_id)
             .fetch_all(self.pool())
             .await?;
@@ -410,60 +328,26 @@ impl Store {
     ///
     /// # Errors
     /// Database failures.
-    pub async fn export_uploads(&self, user_id: &str) -> Result<Vec<ExportUpload>, DbError> {
-        self.export_rows(
-            "SELECT id, content_type, width, height, byte_size, created_at FROM uploads \
-             WHERE user_id = $1 ORDER BY created_at, id",
-            user_id,
-            |r| {
-                Ok(ExportUpload {
-                    id: r.try_get("id")?,
-                    content_type: r.try_get("content_type")?,
-                    width: r.try_get("width")?,
-                    height: r.try_get("height")?,
-                    byte_size: r.try_get("byte_size")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            },
-        )
-        .await
+    pub async fn export_uploads(&self, user_id: &str) -> Result<Vec<UploadRow>, DbError> {
+        let sql = format!(
+            "SELECT {} FROM uploads WHERE user_id = $1 ORDER BY created_at, id",
+            crate::uploads::UPLOAD_COLUMNS
+        );
+        self.export_rows(&sql, user_id, crate::uploads::upload_from_row)
+            .await
     }
 
-    /// Every generation of the user (no request hash).
+    /// Every generation of the user (the export leaves out the request hash).
     ///
     /// # Errors
     /// Database failures.
-    pub async fn export_generations(
-        &self,
-        user_id: &str,
-    ) -> Result<Vec<ExportGeneration>, DbError> {
-        self.export_rows(
-            "SELECT id, prompt, model_id, provider, aspect, count, seed, status, error, \
-             price_per_image, hold_id, credits_charged, idempotency_key, created_at, updated_at, \
-             finished_at FROM generations WHERE user_id = $1 ORDER BY created_at, id",
-            user_id,
-            |r| {
-                Ok(ExportGeneration {
-                    id: r.try_get("id")?,
-                    prompt: r.try_get("prompt")?,
-                    model_id: r.try_get("model_id")?,
-                    provider: r.try_get("provider")?,
-                    aspect: r.try_get("aspect")?,
-                    count: r.try_get("count")?,
-                    seed: r.try_get("seed")?,
-                    status: r.try_get("status")?,
-                    error: r.try_get("error")?,
-                    price_per_image: r.try_get("price_per_image")?,
-                    hold_id: r.try_get("hold_id")?,
-                    credits_charged: r.try_get("credits_charged")?,
-                    idempotency_key: r.try_get("idempotency_key")?,
-                    created_at: r.try_get("created_at")?,
-                    updated_at: r.try_get("updated_at")?,
-                    finished_at: r.try_get("finished_at")?,
-                })
-            },
-        )
-        .await
+    pub async fn export_generations(&self, user_id: &str) -> Result<Vec<GenerationRow>, DbError> {
+        let sql = format!(
+            "SELECT {} FROM generations g WHERE g.user_id = $1 ORDER BY g.created_at, g.id",
+            crate::generations::GENERATION_COLUMNS
+        );
+        self.export_rows(&sql, user_id, crate::generations::generation_from_row)
+            .await
     }
 
     /// The reference uploads of every generation of the user.
@@ -497,46 +381,30 @@ impl Store {
     pub async fn export_generation_images(
         &self,
         user_id: &str,
-    ) -> Result<Vec<ExportGenerationImage>, DbError> {
-        self.export_rows(
-            "SELECT i.id, i.generation_id, i.position, i.width, i.height, i.content_type, \
-             i.byte_size, i.created_at FROM generation_images i \
-             JOIN generations g ON g.id = i.generation_id WHERE g.user_id = $1 \
-             ORDER BY i.generation_id, i.position",
-            user_id,
-            |r| {
-                Ok(ExportGenerationImage {
-                    id: r.try_get("id")?,
-                    generation_id: r.try_get("generation_id")?,
-                    position: r.try_get("position")?,
-                    width: r.try_get("width")?,
-                    height: r.try_get("height")?,
-                    content_type: r.try_get("content_type")?,
-                    byte_size: r.try_get("byte_size")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            },
-        )
-        .await
+    ) -> Result<Vec<GenerationImageRow>, DbError> {
+        let sql = format!(
+            "SELECT {} FROM generation_images i JOIN generations g ON g.id = i.generation_id \
+             WHERE g.user_id = $1 ORDER BY i.generation_id, i.position",
+            crate::generations::IMAGE_COLUMNS
+        );
+        self.export_rows(&sql, user_id, crate::generations::image_from_row)
+            .await
     }
 
     /// What each AI Edit of the user changed.
     ///
     /// # Errors
     /// Database failures.
-    pub async fn export_generation_edits(&self, user_id: &str) -> Result<Vec<ExportEdit>, DbError> {
+    pub async fn export_generation_edits(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<GenerationEditRow>, DbError> {
         self.export_rows(
             "SELECT e.generation_id, e.source_kind, e.source_id FROM generation_edits e \
              JOIN generations g ON g.id = e.generation_id WHERE g.user_id = $1 \
              ORDER BY e.generation_id",
             user_id,
-            |r| {
-                Ok(ExportEdit {
-                    generation_id: r.try_get("generation_id")?,
-                    source_kind: r.try_get("source_kind")?,
-                    source_id: r.try_get("source_id")?,
-                })
-            },
+            crate::assistant::edit_from_row,
         )
         .await
     }

@@ -46,11 +46,11 @@ pub struct GenerationRow {
     pub finished_at: Option<UnixMillis>,
 }
 
-const GENERATION_COLUMNS: &str = "g.id, g.user_id, g.prompt, g.model_id, g.provider, g.aspect, \
+pub(crate) const GENERATION_COLUMNS: &str = "g.id, g.user_id, g.prompt, g.model_id, g.provider, g.aspect, \
      g.count, g.seed, g.status, g.error, g.price_per_image, g.hold_id, g.credits_charged, \
      g.idempotency_key, g.request_hash, g.created_at, g.updated_at, g.finished_at";
 
-fn generation_from_row(r: &AnyRow) -> Result<GenerationRow, sqlx::Error> {
+pub(crate) fn generation_from_row(r: &AnyRow) -> Result<GenerationRow, sqlx::Error> {
     Ok(GenerationRow {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -94,10 +94,10 @@ pub struct GenerationImageRow {
     pub created_at: UnixMillis,
 }
 
-const IMAGE_COLUMNS: &str = "i.id, i.generation_id, i.position, i.width, i.height, \
+pub(crate) const IMAGE_COLUMNS: &str = "i.id, i.generation_id, i.position, i.width, i.height, \
      i.content_type, i.byte_size, i.created_at";
 
-fn image_from_row(r: &AnyRow) -> Result<GenerationImageRow, sqlx::Error> {
+pub(crate) fn image_from_row(r: &AnyRow) -> Result<GenerationImageRow, sqlx::Error> {
     Ok(GenerationImageRow {
         id: r.try_get("id")?,
         generation_id: r.try_get("generation_id")?,

@@ -24,7 +24,7 @@ pub struct UploadRow {
     pub created_at: UnixMillis,
 }
 
-fn upload_from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
+pub(crate) fn upload_from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
     Ok(UploadRow {
         id: r.try_get("id")?,
         user_id: r.try_get("user_id")?,
@@ -36,7 +36,8 @@ fn upload_from_row(r: &AnyRow) -> Result<UploadRow, sqlx::Error> {
     })
 }
 
-const UPLOAD_COLUMNS: &str = "id, user_id, content_type, width, height, byte_size, created_at";
+pub(crate) const UPLOAD_COLUMNS: &str =
+    "id, user_id, content_type, width, height, byte_size, created_at";
 
 impl Store {
     /// A user's wrapped data key, if one was made.

@@ -18,6 +18,27 @@ pub enum RateLimit {
     Export,
 }
 
+impl RateLimit {
+    /// The limits counted per address or per user (not per IP): an account's deletion removes
+    /// their counters (R5).
+    pub const PER_PERSON: [Self; 2] = [Self::MailPerAddress, Self::Export];
+
+    const fn prefix(self) -> &'static str {
+        match self {
+            Self::MailPerAddress => "mail_addr",
+            Self::MailPerIp => "mail_ip",
+            Self::VerifyPerIp => "verify_ip",
+            Self::Export => "export",
+        }
+    }
+
+    /// The counter's key for `subject`: the prefix and a hash, never the subject in clear.
+    #[must_use]
+    pub fn key(self, subject: &str) -> String {
+        format!("{}:{}", self.prefix(), super::secrets::hash_token(subject))
+    }
+}
+
 impl App {
     /// Counts one hit of `limit` for `subject` (an address or an IP); refuses past the limit.
     ///
@@ -25,13 +46,13 @@ impl App {
     /// [`AppError::RateLimited`] with the seconds until the window ends.
     pub async fn hit_limit(&self, limit: RateLimit, subject: &str) -> Result<(), AppError> {
         let settings = &self.settings().rate_limits;
-        let (prefix, max) = match limit {
-            RateLimit::MailPerAddress => ("mail_addr", settings.sign_in_mail_per_address_per_hour),
-            RateLimit::MailPerIp => ("mail_ip", settings.sign_in_mail_per_ip_per_hour),
-            RateLimit::VerifyPerIp => ("verify_ip", settings.verify_per_ip_per_hour),
-            RateLimit::Export => ("export", crate::export::EXPORT_LIMIT_PER_HOUR),
+        let max = match limit {
+            RateLimit::MailPerAddress => settings.sign_in_mail_per_address_per_hour,
+            RateLimit::MailPerIp => settings.sign_in_mail_per_ip_per_hour,
+            RateLimit::VerifyPerIp => settings.verify_per_ip_per_hour,
+            RateLimit::Export => crate::export::EXPORT_LIMIT_PER_HOUR,
         };
-        let key = format!("{prefix}:{}", super::secrets::hash_token(subject));
+        let key = limit.key(subject);
         let now = self.now_ms();
         let window = now - now.rem_euclid(HOUR_MS);
         let hits = self.store().hit_rate_limit(&key, window).await?;

@@ -138,16 +138,3 @@ pub struct Principal {
     /// The credential used.
     pub via: AuthVia,
 }
-
-/// The rate-limit counter keys that name these subjects (an address, a user id), so that an
-/// account's deletion leaves none of them behind (R5). Keys are `prefix:sha256(subject)`.
-pub(crate) fn rate_limit_keys_of(subjects: &[&str]) -> Vec<String> {
-    const PER_SUBJECT: [&str; 2] = ["mail_addr", "export"];
-    subjects
-        .iter()
-        .flat_map(|s| {
-            let hash = secrets::hash_token(s);
-            PER_SUBJECT.map(|prefix| format!("{prefix}:{hash}"))
-        })
-        .collect()
-}

@@ -166,7 +166,10 @@ impl App {
                 expires_at: None,
             })
             .await?;
-        let rate_keys = crate::accounts::rate_limit_keys_of(&[&user.email, user_id]);
+        let rate_keys: Vec<String> = crate::accounts::RateLimit::PER_PERSON
+            .iter()
+            .flat_map(|limit| [limit.key(&user.email), limit.key(user_id)])
+            .collect();
         self.store()
             .delete_account_rows(user_id, &user.email, &rate_keys, &last_mail, self.now_ms())
             .await?;

@@ -15,7 +15,7 @@ use atelier_db::privacy::DeletionRequestRow;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 /// Counts of what is held.
@@ -259,29 +259,38 @@ fn unsubscribe_text(lang: Lang) -> UnsubscribeText {
     }
 }
 
+/// What an unsubscribe page says.
+enum UnsubscribeState {
+    /// The question, with the form that posts to this token.
+    Ask(String),
+    /// Unsubscribed.
+    Done,
+    /// A token this instance did not sign.
+    Invalid,
+}
+
 /// A small page of its own: no cookies read, none set, nothing cached.
-fn unsubscribe_page(status: StatusCode, t: &UnsubscribeText, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"robots\" content=\"noindex\"><title>{title}</title>\
-         <link rel=\"stylesheet\" href=\"/assets/app.css\"></head>\
-         <body><main class=\"unsubscribe narrow\"><h1>{title}</h1>{body}</main></body></html>",
-        lang = t.lang,
-        title = t.title,
-    );
-    let mut response = (status, Html(html)).into_response();
+#[derive(askama::Template)]
+#[template(path = "unsubscribe.html")]
+struct UnsubscribePage {
+    t: UnsubscribeText,
+    state: UnsubscribeState,
+}
+
+fn unsubscribe_page(
+    status: StatusCode,
+    lang: Lang,
+    state: UnsubscribeState,
+) -> Result<Response, ApiError> {
+    let page = UnsubscribePage {
+        t: unsubscribe_text(lang),
+        state,
+    };
+    let mut response = (status, crate::routes::pages::render(&page)?).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    Ok(response)
 }
 
 /// `GET /unsubscribe/{token}`: only asks (link scanners follow links; they must not unsubscribe
@@ -290,21 +299,12 @@ pub async fn unsubscribe_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(token): Path<String>,
-) -> Response {
-    let t = unsubscribe_text(Lang::from_headers(&headers));
+) -> Result<Response, ApiError> {
+    let lang = Lang::from_headers(&headers);
     if state.app.verify_unsubscribe_token(&token).is_err() {
-        return unsubscribe_page(StatusCode::NOT_FOUND, &t, &format!("<p>{}</p>", t.invalid));
+        return unsubscribe_page(StatusCode::NOT_FOUND, lang, UnsubscribeState::Invalid);
     }
-    let body = format!(
-        "<p>{ask}</p><form method=\"post\" action=\"/unsubscribe/{token}\">\
-         <input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">\
-         <button class=\"button\" type=\"submit\">{button}</button></form><p class=\"muted\">{service}</p>",
-        ask = t.ask,
-        token = escape(&token),
-        button = t.button,
-        service = t.service,
-    );
-    unsubscribe_page(StatusCode::OK, &t, &body)
+    unsubscribe_page(StatusCode::OK, lang, UnsubscribeState::Ask(token))
 }
 
 /// `POST /unsubscribe/{token}` (RFC 8058 one-click, form-encoded or multipart, no cookie):
@@ -314,18 +314,12 @@ pub async fn unsubscribe(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Response, ApiError> {
-    let t = unsubscribe_text(Lang::from_headers(&headers));
+    let lang = Lang::from_headers(&headers);
     match state.app.unsubscribe(&token).await {
-        Ok(()) => Ok(unsubscribe_page(
-            StatusCode::OK,
-            &t,
-            &format!("<p>{}</p><p class=\"muted\">{}</p>", t.done, t.service),
-        )),
-        Err(atelier_app::AppError::NotFound) => Ok(unsubscribe_page(
-            StatusCode::NOT_FOUND,
-            &t,
-            &format!("<p>{}</p>", t.invalid),
-        )),
+        Ok(()) => unsubscribe_page(StatusCode::OK, lang, UnsubscribeState::Done),
+        Err(atelier_app::AppError::NotFound) => {
+            unsubscribe_page(StatusCode::NOT_FOUND, lang, UnsubscribeState::Invalid)
+        }
         Err(e) => Err(e.into()),
     }
 }

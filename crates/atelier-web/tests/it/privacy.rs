@@ -603,3 +603,33 @@ async fn d4_the_export_streams_whole_to_a_browser_that_accepts_compression() {
     let zip = zip::ZipArchive::new(std::io::Cursor::new(r.body.to_vec())).unwrap();
     assert!(zip.file_names().any(|n| n.is_ok_and(|n| n == "README.txt")));
 }
+
+#[tokio::test]
+async fn sec4_r1_doctor_reads_blob_headers_and_flags_a_plain_user_blob() {
+    let t = demo().await;
+    let u = t.sign_in("sealed@example.com").await;
+    upload(&t, &u).await;
+    t.app.run_all_retention().await.unwrap();
+    let encrypted = |checks: &[atelier_app::privacy::doctor::Check]| {
+        checks
+            .iter()
+            .find(|c| c.name.starts_with("R1 user blobs are encrypted"))
+            .cloned()
+            .unwrap()
+    };
+    let check = encrypted(&t.app.doctor_checks().await.unwrap());
+    assert!(check.ok, "{check:?}");
+    assert!(check.detail.ends_with(", 0 not encrypted"), "{check:?}");
+    // A blob written around the vault, in clear.
+    t.app
+        .blobs()
+        .put(
+            &BlobKey::upload_variant(&u.id, "planted", "original"),
+            bytes::Bytes::from_static(b"\xff\xd8 a plain jpeg"),
+        )
+        .await
+        .unwrap();
+    let check = encrypted(&t.app.doctor_checks().await.unwrap());
+    assert!(!check.ok, "{check:?}");
+    assert!(check.detail.ends_with("1 not encrypted"), "{check:?}");
+}
