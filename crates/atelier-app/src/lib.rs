@@ -52,7 +52,11 @@ struct Inner {
     assistant: Arc<dyn atelier_providers::AssistantProvider>,
     master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
+    page_cache: gallery::browse::PageCache,
 }
+
+/// SQLite page cache per connection of a bulk writer, in KiB.
+pub const BULK_SQLITE_CACHE_KIB: u32 = 64 * 1024;
 
 impl App {
     /// Connects to the database and the blob store named by `settings` and applies migrations.
@@ -60,7 +64,31 @@ impl App {
     /// # Errors
     /// When either cannot be reached or migrations fail.
     pub async fn open(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, AppError> {
-        let store = Store::connect(settings.database_url.expose(), PoolOptions::default()).await?;
+        Self::open_with(settings, clock, PoolOptions::default()).await
+    }
+
+    /// [`App::open`] for a bulk writer such as `atelier import`: SQLite connections keep a
+    /// 64 MiB page cache, so that the indexes a batch of inserts walks stay in memory.
+    ///
+    /// # Errors
+    /// As [`App::open`].
+    pub async fn open_for_bulk(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, AppError> {
+        let options = PoolOptions {
+            sqlite_cache_kib: BULK_SQLITE_CACHE_KIB,
+            ..PoolOptions::default()
+        };
+        Self::open_with(settings, clock, options).await
+    }
+
+    async fn open_with(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        options: PoolOptions,
+    ) -> Result<Self, AppError> {
+        let store = Store::connect(settings.database_url.expose(), options).await?;
         store.migrate().await?;
         let blobs = BlobStore::open(&settings.storage_url, &settings.s3)?;
         Self::from_parts(settings, store, blobs, clock, None)
@@ -120,6 +148,7 @@ impl App {
                 assistant,
                 master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
+                page_cache: gallery::browse::PageCache::default(),
             }),
         })
     }
@@ -161,6 +190,10 @@ impl App {
 
     pub(crate) fn sync_state(&self) -> &tokio::sync::Mutex<gallery::index::SyncState> {
         &self.inner.sync_state
+    }
+
+    pub(crate) fn page_cache(&self) -> &gallery::browse::PageCache {
+        &self.inner.page_cache
     }
 
     /// Now, by the app's clock.

@@ -656,6 +656,10 @@ pub struct HttpSettings {
     pub json_limit_bytes: usize,
     /// Seconds in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// Gallery result pages remembered per search-index generation (0: none). A page is
+    /// reused only while the index is unchanged: any change to any item makes a new generation
+    /// and empties the cache.
+    pub gallery_cache_pages: usize,
 }
 
 impl Default for HttpSettings {
@@ -665,6 +669,7 @@ impl Default for HttpSettings {
             body_limit_bytes: 24 * 1024 * 1024,
             json_limit_bytes: 256 * 1024,
             shutdown_grace_secs: 20,
+            gallery_cache_pages: 256,
         }
     }
 }

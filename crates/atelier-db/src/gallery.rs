@@ -5,6 +5,7 @@ use crate::{DbError, Store};
 use atelier_core::UnixMillis;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row as _, Transaction};
+use std::collections::HashMap;
 
 /// A gallery item with its images.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,14 +188,6 @@ fn image_from_row(row: &AnyRow) -> Result<(String, GalleryImageRow), sqlx::Error
     ))
 }
 
-/// `$first, $first+1, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 async fn record_change(
     tx: &mut Transaction<'static, Any>,
     item_id: &str,
@@ -236,7 +229,7 @@ impl Store {
         now: UnixMillis,
     ) -> Result<Vec<UpsertOutcome>, DbError> {
         let mut tx = self.begin_write().await?;
-        let outcomes = crate::gallery_batch::upsert_batch(&mut tx, items, now).await?;
+        let outcomes = crate::gallery_batch::upsert_batch(&mut tx, self.kind(), items, now).await?;
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -251,7 +244,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM gallery_items WHERE id IN ({})",
-            placeholders(1, ids.len())
+            crate::store::markers(self.kind(), 1, ids.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for id in ids {
@@ -263,13 +256,9 @@ impl Store {
             .map(item_from_row)
             .collect::<Result<Vec<_>, _>>()?;
         self.attach_images(&mut items).await?;
-        let mut ordered = Vec::with_capacity(items.len());
-        for id in ids {
-            if let Some(pos) = items.iter().position(|i| &i.id == id) {
-                ordered.push(items.swap_remove(pos));
-            }
-        }
-        Ok(ordered)
+        let mut by_id: HashMap<String, GalleryItemRow> =
+            items.into_iter().map(|i| (i.id.clone(), i)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// One item with its images.
@@ -314,15 +303,20 @@ impl Store {
         let sql = format!(
             "SELECT item_id, position, width, height, remote_url, status, content_type, byte_size, thumb_widths, \
              updated_at FROM gallery_images WHERE item_id IN ({}) ORDER BY item_id, position",
-            placeholders(1, items.len())
+            crate::store::markers(self.kind(), 1, items.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for item in items.iter() {
             query = query.bind(item.id.clone());
         }
+        let slots: HashMap<String, usize> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (item.id.clone(), i))
+            .collect();
         for row in query.fetch_all(self.pool()).await? {
             let (item_id, image) = image_from_row(&row)?;
-            if let Some(item) = items.iter_mut().find(|i| i.id == item_id) {
+            if let Some(item) = slots.get(&item_id).and_then(|&i| items.get_mut(i)) {
                 item.images.push(image);
             }
         }

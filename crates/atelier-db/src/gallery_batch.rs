@@ -4,7 +4,9 @@
 
 use crate::DbError;
 use crate::gallery::{GalleryItemInput, UpsertOutcome, upsert_in};
+use crate::store::markers;
 use atelier_core::UnixMillis;
+use atelier_core::settings::DatabaseKind;
 use sqlx::{Any, Row as _, Transaction};
 use std::collections::{HashMap, HashSet};
 
@@ -13,17 +15,11 @@ const LOOKUP_CHUNK: usize = 400;
 /// Rows per multi-row INSERT (well under both databases' bound-parameter limits).
 const INSERT_CHUNK: usize = 50;
 
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Post ids of `source` among `posts` found by `sql` (which selects `source_post_id` and
 /// optionally `id`), as post id → id.
 async fn lookup(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     table_sql: &str,
     source: &str,
     posts: &[&str],
@@ -31,8 +27,9 @@ async fn lookup(
     let mut found = HashMap::new();
     for chunk in posts.chunks(LOOKUP_CHUNK) {
         let sql = format!(
-            "{table_sql} WHERE source = $1 AND source_post_id IN ({})",
-            placeholders(2, chunk.len())
+            "{table_sql} WHERE source = {} AND source_post_id IN ({})",
+            markers(kind, 1, 1),
+            markers(kind, 2, chunk.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_owned());
         for post in chunk {
@@ -48,6 +45,7 @@ async fn lookup(
 /// Upserts a batch inside `tx`. Batches that name the same post twice take the one-by-one path.
 pub(crate) async fn upsert_batch(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     items: &[GalleryItemInput],
     now: UnixMillis,
 ) -> Result<Vec<UpsertOutcome>, DbError> {
@@ -74,6 +72,7 @@ pub(crate) async fn upsert_batch(
     for (source, posts) in &by_source {
         let dead = lookup(
             tx,
+            kind,
             "SELECT source_post_id, source_post_id AS id FROM gallery_tombstones",
             source,
             posts,
@@ -82,6 +81,7 @@ pub(crate) async fn upsert_batch(
         tombstoned.extend(dead.into_keys().map(|p| ((*source).to_owned(), p)));
         let live = lookup(
             tx,
+            kind,
             "SELECT source_post_id, id FROM gallery_items",
             source,
             posts,
@@ -99,30 +99,31 @@ pub(crate) async fn upsert_batch(
         } else if existing.contains(&key) {
             outcomes.push(upsert_in(tx, item, now).await?);
         } else {
-            let id = atelier_core::id::new_id();
+            let id = atelier_core::id::new_sortable_id();
             outcomes.push(UpsertOutcome::Created(id.clone()));
             fresh.push((id, item));
         }
     }
-    insert_items(tx, &fresh, now).await?;
-    insert_images(tx, &fresh, now).await?;
-    insert_changes(tx, &fresh, now).await?;
+    insert_items(tx, kind, &fresh, now).await?;
+    insert_images(tx, kind, &fresh, now).await?;
+    insert_changes(tx, kind, &fresh, now).await?;
     Ok(outcomes)
 }
 
 async fn insert_items(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     fresh: &[(String, &GalleryItemInput)],
     now: UnixMillis,
 ) -> Result<(), DbError> {
-    const COLUMNS: usize = 15;
+    const COLUMNS: usize = 16;
     for chunk in fresh.chunks(INSERT_CHUNK) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let b = r * COLUMNS + 1;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 0, ${}, ${}, ${})",
-                    b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 14
+                    "({}, 0, {})",
+                    markers(kind, r * COLUMNS + 1, 13),
+                    markers(kind, r * COLUMNS + 14, 3)
                 )
             })
             .collect();
@@ -150,6 +151,7 @@ async fn insert_items(
                 .bind(item.likes)
                 .bind(item.views)
                 .bind(item.posted_at)
+                .bind(now)
                 .bind(now);
         }
         query.execute(&mut **tx).await?;
@@ -159,6 +161,7 @@ async fn insert_items(
 
 async fn insert_images(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     fresh: &[(String, &GalleryItemInput)],
     now: UnixMillis,
 ) -> Result<(), DbError> {
@@ -174,15 +177,10 @@ async fn insert_images(
     for chunk in images.chunks(INSERT_CHUNK * 2) {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let b = r * 6 + 1;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, 'pending', ${})",
-                    b,
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5
+                    "({}, 'pending', {})",
+                    markers(kind, r * 6 + 1, 5),
+                    markers(kind, r * 6 + 6, 1)
                 )
             })
             .collect();
@@ -207,12 +205,13 @@ async fn insert_images(
 
 async fn insert_changes(
     tx: &mut Transaction<'static, Any>,
+    kind: DatabaseKind,
     fresh: &[(String, &GalleryItemInput)],
     now: UnixMillis,
 ) -> Result<(), DbError> {
     for chunk in fresh.chunks(INSERT_CHUNK * 4) {
         let rows: Vec<String> = (0..chunk.len())
-            .map(|r| format!("(${}, ${})", r * 2 + 1, r * 2 + 2))
+            .map(|r| format!("({})", markers(kind, r * 2 + 1, 2)))
             .collect();
         let sql = format!(
             "INSERT INTO gallery_changes (item_id, changed_at) VALUES {}",

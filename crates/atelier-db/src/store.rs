@@ -17,6 +17,10 @@ pub struct PoolOptions {
     pub max_connections: u32,
     /// How long a query waits for a free connection.
     pub acquire_timeout: Duration,
+    /// Page cache of each SQLite connection, in KiB. Small for the server, whose memory stays
+    /// low while the OS caches the file anyway; a bulk import wants more, since every insert
+    /// walks the same index pages.
+    pub sqlite_cache_kib: u32,
 }
 
 impl Default for PoolOptions {
@@ -24,14 +28,13 @@ impl Default for PoolOptions {
         Self {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
+            sqlite_cache_kib: 1024,
         }
     }
 }
 
 /// Most SQLite connections in a pool.
 const SQLITE_MAX_CONNECTIONS: u32 = 8;
-/// Each SQLite connection's page cache: 1 MiB (negative: KiB).
-const SQLITE_CACHE_PRAGMA: &str = "PRAGMA cache_size = -1024";
 
 /// The database: a connection pool and the backend it talks to. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -65,18 +68,21 @@ impl Store {
             DatabaseKind::Sqlite => options.max_connections.min(SQLITE_MAX_CONNECTIONS),
             DatabaseKind::Postgres => options.max_connections,
         };
+        // Negative: KiB rather than pages.
+        let cache_pragma = format!("PRAGMA cache_size = -{}", options.sqlite_cache_kib.max(64));
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .idle_timeout(Some(Duration::from_secs(60)))
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |conn, _meta| {
+                let cache_pragma = cache_pragma.clone();
                 Box::pin(async move {
                     if kind == DatabaseKind::Sqlite {
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = NORMAL").await?;
                         conn.execute("PRAGMA foreign_keys = ON").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
-                        conn.execute(SQLITE_CACHE_PRAGMA).await?;
+                        conn.execute(sqlx::AssertSqlSafe(cache_pragma)).await?;
                     }
                     Ok(())
                 })
@@ -227,5 +233,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode.0.to_lowercase(), "wal");
+    }
+}
+
+/// `n` bind markers for values `first..first + n` of a statement: `$first, $first+1, …` on
+/// PostgreSQL; anonymous `?` on SQLite, where sqlx looks every numbered marker's name up in a
+/// linear list — quadratic in the markers of a statement, which dominated bulk statements of a
+/// few hundred values. On SQLite the markers must therefore be the statement's only ones, in
+/// the order of the values.
+pub(crate) fn markers(kind: DatabaseKind, first: usize, n: usize) -> String {
+    match kind {
+        DatabaseKind::Sqlite => vec!["?"; n].join(", "),
+        DatabaseKind::Postgres => (first..first + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -32,6 +32,10 @@ const WRITER_HEAP_BYTES: usize = 50_000_000;
 const MAX_WRITER_THREADS: usize = 2;
 /// [`SearchIndex::bulk_upsert`] compacts the index after writing at least this many documents.
 const COMPACT_AFTER_BULK: u64 = 10_000;
+/// A compacted index of this many documents keeps one segment per search thread.
+pub const PARALLEL_MIN_DOCS: u64 = 100_000;
+/// Most threads one search uses.
+const MAX_SEARCH_THREADS: usize = 2;
 /// The file in the index folder that records [`SCHEMA_VERSION`].
 const VERSION_FILE: &str = "atelier-search.version";
 
@@ -101,7 +105,15 @@ impl SearchIndex {
         Self::from_index(index, fields, None)
     }
 
-    fn from_index(index: Index, fields: Fields, dir: Option<PathBuf>) -> Result<Self, SearchError> {
+    fn from_index(
+        mut index: Index,
+        fields: Fields,
+        dir: Option<PathBuf>,
+    ) -> Result<Self, SearchError> {
+        // Large indexes are compacted into one segment per core, searched in parallel.
+        if search_threads() > 1 {
+            index.set_multithread_executor(search_threads())?;
+        }
         index
             .tokenizers()
             .register(INDEX_ANALYZER, index_analyzer());
@@ -203,7 +215,15 @@ impl SearchIndex {
         })
     }
 
+    /// The state of the index searches currently see. It changes with every reload after a
+    /// commit or merge, so results computed under one generation stay exact while it lasts.
+    #[must_use]
+    pub fn generation(&self) -> u64 {
+        self.inner.reader.searcher().generation().generation_id()
+    }
+
     /// Number of searchable documents.
+    #[must_use]
     pub fn doc_count(&self) -> u64 {
         self.inner.reader.searcher().num_docs()
     }
@@ -244,9 +264,11 @@ impl SearchIndex {
         crate::related::run(&self.inner, id, limit)
     }
 
-    /// Merges all segments into one and waits for it: the fastest searches (each segment
-    /// repeats the per-query work). [`bulk_upsert`](Self::bulk_upsert) calls it after large
-    /// bulks; tantivy's merge policy also merges in the background. Writes wait while it runs.
+    /// Merges the segments and waits for it: into one (each segment repeats the per-query
+    /// work), or — from [`PARALLEL_MIN_DOCS`] documents on — into one of about equal size per
+    /// core, which a search then walks in parallel. [`bulk_upsert`](Self::bulk_upsert) calls
+    /// it after large bulks; tantivy's merge policy also merges in the background. Writes wait
+    /// while it runs.
     pub fn compact(&self) -> Result<(), SearchError> {
         let mut slot = lock(&self.inner.writer);
         // Background merges hold segments that an explicit merge needs: let them finish by
@@ -257,9 +279,27 @@ impl SearchIndex {
         };
         let writer = writer_of(&mut slot, &self.inner.index)?;
         waited?;
-        let ids = self.inner.index.searchable_segment_ids()?;
-        if ids.len() > 1 {
-            writer.merge(&ids).wait()?;
+        let metas = self.inner.index.searchable_segment_metas()?;
+        let docs: u64 = metas.iter().map(|m| u64::from(m.num_docs())).sum();
+        let parts = if docs >= PARALLEL_MIN_DOCS {
+            search_threads()
+        } else {
+            1
+        };
+        // Largest first, each into the lightest group so far.
+        let mut metas = metas;
+        metas.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+        let mut groups: Vec<(u64, Vec<tantivy::index::SegmentId>)> = vec![(0, Vec::new()); parts];
+        for meta in &metas {
+            if let Some(lightest) = groups.iter_mut().min_by_key(|(n, _)| *n) {
+                lightest.0 += u64::from(meta.num_docs());
+                lightest.1.push(meta.id());
+            }
+        }
+        for (_, ids) in groups {
+            if ids.len() > 1 {
+                writer.merge(&ids).wait()?;
+            }
         }
         self.inner.reader.reload()?;
         Ok(())
@@ -323,6 +363,13 @@ fn settings() -> IndexSettings {
 
 /// The index writer: 2 indexing threads at most, [`WRITER_HEAP_BYTES`] between them, one
 /// merge thread.
+/// Threads a search uses (one per segment of a compacted large index): the cores, at most two.
+fn search_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, MAX_SEARCH_THREADS)
+}
+
 fn new_writer(index: &Index) -> Result<IndexWriter, SearchError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

@@ -39,4 +39,4 @@ mod types;
 pub use error::SearchError;
 pub use index::SearchIndex;
 pub use schema::SCHEMA_VERSION;
-pub use types::{GalleryDoc, SearchHit, SearchPage, SearchQuery, Sort};
+pub use types::{COUNT_LIMIT, GalleryDoc, SearchHit, SearchPage, SearchQuery, Sort};

@@ -98,6 +98,19 @@ pub(crate) struct RankSegmentCollector {
 }
 
 impl RankSegmentCollector {
+    /// The lowest rank that may still enter the heap (0 until it is full; `u64::MAX` when
+    /// nothing is kept).
+    #[inline]
+    fn floor(&self) -> u64 {
+        if self.keep == 0 {
+            return u64::MAX;
+        }
+        match self.top.peek() {
+            Some(Reverse(((min_rank, _), _))) if self.top.len() == self.keep => *min_rank,
+            _ => 0,
+        }
+    }
+
     #[inline]
     fn offer(&mut self, doc: DocId, rank: u64) {
         if self.keep == 0 {
@@ -140,8 +153,14 @@ impl SegmentCollector for RankSegmentCollector {
             }
             _ => self.rank.get_vals(docs, &mut ranks),
         }
+        // Most documents fall below the k-th best rank: test them against a copy of it first
+        // (a tight loop over the block), and offer only those that may enter the heap.
+        let mut floor = self.floor();
         for (&doc, &rank) in docs.iter().zip(&ranks) {
-            self.offer(doc, rank);
+            if rank >= floor {
+                self.offer(doc, rank);
+                floor = self.floor();
+            }
         }
         self.ranks = ranks;
     }

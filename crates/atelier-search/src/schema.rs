@@ -13,7 +13,9 @@ use crate::types::GalleryDoc;
 /// Version of the schema and analyzer. An index folder written with another version is wiped
 /// and recreated on open (the caller sees a fresh index, `watermark() == None`, and rebuilds).
 /// Bump it whenever the schema, the analyzer or the meaning of a field changes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2: keyword fields keep term frequencies (always 1): a term scorer, which a filter
+/// must be to take part in a pure term intersection that block-max WAND ranks, reads them.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Fast field names of the sort keys (see [`rank`]).
 pub(crate) const RANK_NEWEST: &str = "rank_newest";
@@ -62,7 +64,7 @@ fn text(stored: bool) -> TextOptions {
 fn keyword_field(stored: bool) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer("raw")
-        .set_index_option(IndexRecordOption::Basic)
+        .set_index_option(IndexRecordOption::WithFreqs)
         .set_fieldnorms(false);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored {

@@ -2,20 +2,20 @@
 
 use std::collections::HashSet;
 
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::Query;
+use tantivy::collector::{Count as CountCollector, TopDocs};
+use tantivy::query::{EnableScoring, Query};
 use tantivy::schema::Value;
-use tantivy::{DocAddress, Score, Searcher, TantivyDocument};
+use tantivy::{DocAddress, DocSet as _, Score, Searcher, TERMINATED, TantivyDocument};
 
 use crate::analyzer::TermMatcher;
 use crate::cursor::{self, MAX_OFFSET};
 use crate::error::SearchError;
 use crate::index::Inner;
-use crate::query::{TextQuery, all_of, analyze, filters, text_query};
+use crate::query::{TextQuery, all_of, analyze, filters, term_filters, text_query};
 use crate::rank::RankCollector;
 use crate::schema::{Fields, RANK_FAVORITES, RANK_LIKES, RANK_NEWEST};
 use crate::snippet::{head_html, snippet_html};
-use crate::types::{SearchHit, SearchPage, SearchQuery, Sort, clamp_limit};
+use crate::types::{COUNT_LIMIT, SearchHit, SearchPage, SearchQuery, Sort, clamp_limit};
 
 pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchError> {
     let limit = clamp_limit(q.limit);
@@ -44,7 +44,7 @@ pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchEr
         }
     };
     let page = Page { offset, limit };
-    let (found, total) = match (&text, order(q.sort, has_text)) {
+    let (found, count) = match (&text, order(q.sort, has_text)) {
         (Some(text), None) => relevance(&searcher, f, q, text, page)?,
         (_, Some(field)) => {
             let mut clauses = filters(f, q);
@@ -58,21 +58,71 @@ pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchEr
                 limit,
             };
             let (docs, total) = searcher.search(&*query, &collector)?;
-            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
+            let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+            (docs, Count::exact(total))
         }
-        (None, None) => (Vec::new(), 0),
+        (None, None) => (Vec::new(), Count::exact(0)),
     };
     let highlight = text.map(|t| t.highlight).unwrap_or_default();
     let hits = hits(&searcher, f, &found, &highlight, has_text)?;
-    let total = u64::try_from(total).unwrap_or(u64::MAX);
+    let total = u64::try_from(count.n).unwrap_or(u64::MAX);
     let next = offset + found.len();
-    let next_cursor = (found.len() == limit && (next as u64) < total && next <= MAX_OFFSET)
+    let more = !count.exact || (next as u64) < total;
+    let next_cursor = (found.len() == limit && more && next <= MAX_OFFSET)
         .then(|| cursor::encode(next, q.sort.as_str()));
     Ok(SearchPage {
         hits,
         next_cursor,
         total,
+        total_exact: count.exact,
     })
+}
+
+/// A number of matches: exact, or a lower bound once counting stopped at [`COUNT_LIMIT`].
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    n: usize,
+    exact: bool,
+}
+
+impl Count {
+    const fn exact(n: usize) -> Self {
+        Self { n, exact: true }
+    }
+
+    /// The count of two disjoint sets (a lower bound when either is).
+    const fn plus(self, other: Self) -> Self {
+        Self {
+            n: self.n + other.n,
+            exact: self.exact && other.exact,
+        }
+    }
+}
+
+/// Counts the live documents `query` matches, stopping once there are more than
+/// [`COUNT_LIMIT`]. Walking every match of a common word only to print its count was most of
+/// the cost of broad queries over a million items.
+fn count_up_to_limit(searcher: &Searcher, query: &dyn Query) -> Result<Count, SearchError> {
+    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let mut n = 0usize;
+    for reader in searcher.segment_readers() {
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                n += 1;
+                if n > COUNT_LIMIT {
+                    return Ok(Count {
+                        n: COUNT_LIMIT,
+                        exact: false,
+                    });
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    Ok(Count::exact(n))
 }
 
 /// The slice of the result list a request asks for.
@@ -101,15 +151,22 @@ fn relevance(
     q: &SearchQuery,
     text: &TextQuery,
     page: Page,
-) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+) -> Result<(Vec<(Score, DocAddress)>, Count), SearchError> {
     let filtered = !filters(f, q).is_empty();
     let mut found: Vec<(Score, DocAddress)> = Vec::new();
-    let mut exact_total = 0;
+    let mut exact_total = Count::exact(0);
     if let Some(exact) = &text.exact {
-        let query = tier(exact, f, q, None);
-        // A bare term union (one term) or intersection (terms each in one field): counting is
-        // cheap and block-max WAND skips most documents when ranking.
-        let prunable = !filtered && (exact.len() == 1 || text.exact_is_plain);
+        // A bare term union (one term) or intersection (terms each in one field), with the
+        // filters as more terms: block-max WAND skips most documents when ranking.
+        let plain = exact.len() == 1 || text.exact_is_plain;
+        let (query, prunable) = match term_filters(f, q) {
+            Some(terms) if plain && filtered => {
+                let mut all = boxed(exact);
+                all.extend(terms);
+                (all_of(all, None), true)
+            }
+            _ => (tier(exact, f, q, None), plain && !filtered),
+        };
         let (top, total) = collect(searcher, &*query, page, prunable, true)?;
         found.extend(top.into_iter().map(|(s, a)| (1.0 + s, a)));
         exact_total = total;
@@ -128,37 +185,43 @@ fn relevance(
         }
         (None, None) => tier(any, f, q, excluded),
     };
+    // Past a lower-bound count of the exact tier the page is full of exact matches: the fuzzy
+    // tier then only adds to the count, which is already "more than" the limit.
+    if !exact_total.exact {
+        return Ok((found, exact_total));
+    }
     let fuzzy_page = Page {
-        offset: page.offset.saturating_sub(exact_total),
+        offset: page.offset.saturating_sub(exact_total.n),
         limit: page.limit - found.len(),
     };
     let (top, fuzzy_total) = collect(searcher, &*query, fuzzy_page, false, fuzzy_page.limit > 0)?;
     found.extend(top.into_iter().map(|(s, a)| (s / (1.0 + s), a)));
-    Ok((found, exact_total + fuzzy_total))
+    Ok((found, exact_total.plus(fuzzy_total)))
 }
 
-/// Counts a tier and ranks its page: in one pass, or — for `prunable` queries (bare term
-/// unions and intersections, cheap to count) — a count plus a top-k pass that skips most
-/// documents.
+/// Counts a tier (up to [`COUNT_LIMIT`]) and ranks its page: in one pass, or — for
+/// `prunable` queries (bare term unions and intersections) — a count plus a top-k pass that
+/// skips most documents.
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
     page: Page,
     prunable: bool,
     need_hits: bool,
-) -> Result<(Vec<(Score, DocAddress)>, usize), SearchError> {
+) -> Result<(Vec<(Score, DocAddress)>, Count), SearchError> {
     if !need_hits {
-        return Ok((Vec::new(), query.count(searcher)?));
+        return Ok((Vec::new(), count_up_to_limit(searcher, query)?));
     }
     if prunable {
-        let total = query.count(searcher)?;
-        if page.offset >= total {
+        let total = count_up_to_limit(searcher, query)?;
+        if total.exact && page.offset >= total.n {
             return Ok((Vec::new(), total));
         }
         let top = searcher.search(query, &page.top().order_by_score())?;
         return Ok((top, total));
     }
-    Ok(searcher.search(query, &(page.top().order_by_score(), Count))?)
+    let (top, total) = searcher.search(query, &(page.top().order_by_score(), CountCollector))?;
+    Ok((top, Count::exact(total)))
 }
 
 /// One tier's query: its per-term clauses and the filters, minus `excluded`.

@@ -120,16 +120,34 @@ impl Sort {
 }
 
 /// One page of results.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SearchPage {
     /// The hits of this page, in order.
     pub hits: Vec<SearchHit>,
     /// Cursor for the next page; `None` on the last page (or past the paging depth limit).
     pub next_cursor: Option<String>,
-    /// Number of matching documents in the whole index (exact count). Paging stops at 10,000
-    /// results even when `total` is larger.
+    /// Number of matching documents. Exact when `total_exact`; otherwise counting stopped once
+    /// it passed [`COUNT_LIMIT`] (paging stops at 10,000 results anyway) and this is that
+    /// lower bound — as search engines report "10,000+ results" rather than walk every match.
     pub total: u64,
+    /// Whether `total` is the exact count.
+    pub total_exact: bool,
 }
+
+impl Default for SearchPage {
+    /// No results (an exact count of zero).
+    fn default() -> Self {
+        Self {
+            hits: Vec::new(),
+            next_cursor: None,
+            total: 0,
+            total_exact: true,
+        }
+    }
+}
+
+/// Relevance searches count matches up to this many; more is reported as a lower bound.
+pub const COUNT_LIMIT: usize = 10_000;
 
 /// One result.
 #[derive(Debug, Clone)]

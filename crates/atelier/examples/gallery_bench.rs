@@ -15,7 +15,6 @@
 )]
 
 use atelier_app::gallery::demo::demo_item;
-use atelier_app::gallery::index::to_doc;
 use atelier_core::Settings;
 use atelier_core::settings::RawSettings;
 use atelier_db::{PoolOptions, Store};
@@ -80,7 +79,11 @@ async fn build(data_dir: &str, n: u32) {
     .unwrap();
     let url = std::env::var("ATELIER_DATABASE_URL")
         .unwrap_or_else(|_| settings.database_url.expose().clone());
-    let store = Store::connect(&url, PoolOptions::default()).await.unwrap();
+    let options = PoolOptions {
+        sqlite_cache_kib: atelier_app::BULK_SQLITE_CACHE_KIB,
+        ..PoolOptions::default()
+    };
+    let store = Store::connect(&url, options).await.unwrap();
     store.migrate().await.unwrap();
     let now = 1_780_000_000_000;
 
@@ -113,22 +116,22 @@ async fn build(data_dir: &str, n: u32) {
         mark.elapsed().as_secs_f64()
     );
 
-    let dir = std::path::Path::new(data_dir).join("search");
-    let index = SearchIndex::open(&dir).unwrap();
-    index.clear().unwrap();
+    store.close().await;
+
+    // The index is built the way a server builds it on first start: the product's rebuild.
+    let settings = Settings::resolve(RawSettings {
+        data_dir: data_dir.into(),
+        database_url: Some(url.into()),
+        ..RawSettings::default()
+    })
+    .unwrap();
+    let app = atelier_app::App::open_serving(settings, Arc::new(atelier_core::SystemClock))
+        .await
+        .unwrap();
     let started = Instant::now();
-    let mut after = String::new();
-    let mut indexed = 0;
-    loop {
-        let page = store.gallery_items_after(&after, 5000).await.unwrap();
-        let Some(last) = page.last() else { break };
-        after = last.id.clone();
-        let docs: Vec<_> = page.iter().filter_map(to_doc).collect();
-        indexed += index.bulk_upsert(docs).unwrap();
-    }
-    index.compact().unwrap();
-    let (_, hi) = store.gallery_change_bounds().await.unwrap().unwrap();
-    index.set_watermark(hi).unwrap();
+    let report = app.sync_search_index().await.unwrap();
+    assert!(report.rebuilt, "the benchmark's index should be rebuilt");
+    let indexed = report.upserted;
     let index_secs = started.elapsed().as_secs_f64();
     println!(
         "| index build (from the database) | {indexed} docs | {index_secs:.1} s | {:.0} docs/s |",
@@ -140,13 +143,39 @@ async fn build(data_dir: &str, n: u32) {
         written as f64 / (import_secs + index_secs)
     );
 
+    search_latency(app.search().unwrap());
+}
+
+/// Runs 3,000 mixed queries against `index` and prints their latency; with `BENCH_DETAIL` set,
+/// also the slowest query kinds.
+fn search_latency(index: &SearchIndex) {
+    let detail = std::env::var_os("BENCH_DETAIL").is_some();
+    let mut by_kind: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
     let mut latencies = Vec::new();
     for i in 0..3000 {
         let q = query(i);
         let t = Instant::now();
         let page = index.search(&q).unwrap();
-        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        latencies.push(ms);
+        if detail {
+            by_kind
+                .entry(format!("{:?} {:?} {:?}", q.text, q.sort, q.aspect))
+                .or_default()
+                .push(ms);
+        }
         std::hint::black_box(page);
+    }
+    let mut kinds: Vec<(f64, f64, usize, String)> = by_kind
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.sort_by(f64::total_cmp);
+            (percentile(&v, 99.0), percentile(&v, 50.0), v.len(), k)
+        })
+        .collect();
+    kinds.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (p99, p50, n, kind) in kinds.iter().take(12) {
+        println!("p99 {p99:6.2} ms  p50 {p50:6.2} ms  n {n:4}  {kind}");
     }
     latencies.sort_by(f64::total_cmp);
     println!(
@@ -155,7 +184,6 @@ async fn build(data_dir: &str, n: u32) {
         percentile(&latencies, 99.0),
         latencies.last().copied().unwrap_or(0.0)
     );
-    store.close().await;
 }
 
 async fn load(base: &str, seconds: u64, connections: usize) {
@@ -217,6 +245,22 @@ async fn main() {
                 args.get(3).map_or(1_000_000, |n| n.parse().unwrap()),
             )
             .await
+        }
+        Some("search") => {
+            // An index of another schema version is rebuilt first.
+            let data_dir = &args[2];
+            let mut raw = RawSettings {
+                data_dir: data_dir.into(),
+                ..RawSettings::default()
+            };
+            raw.database_url = std::env::var("ATELIER_DATABASE_URL").ok().map(Into::into);
+            let settings = Settings::resolve(raw).unwrap();
+            let app = atelier_app::App::open_serving(settings, Arc::new(atelier_core::SystemClock))
+                .await
+                .unwrap();
+            let report = app.sync_search_index().await.unwrap();
+            println!("index sync: {report:?}");
+            search_latency(app.search().unwrap());
         }
         Some("load") => {
             load(

@@ -21,7 +21,7 @@ pub async fn run(settings: Settings, file: &Path, render_missing: bool) -> anyho
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,
     );
     let records = read_records(reader).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let app = App::open(settings, Arc::new(SystemClock))
+    let app = App::open_for_bulk(settings, Arc::new(SystemClock))
         .await
         .context("cannot open the database and storage")?;
     let fetcher = ImageFetcher::new(Duration::from_secs(10), 20 * 1024 * 1024, false)

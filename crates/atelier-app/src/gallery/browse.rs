@@ -3,6 +3,8 @@
 use crate::{App, AppError};
 use atelier_db::gallery::GalleryItemRow;
 use atelier_search::{SearchError, SearchQuery};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// An item on a gallery page, with the highlighted fragment of its prompt.
 #[derive(Debug, Clone)]
@@ -20,8 +22,48 @@ pub struct GalleryPage {
     pub cards: Vec<GalleryCard>,
     /// Opaque cursor of the next page; `None` on the last.
     pub next_cursor: Option<String>,
-    /// Matching items in all.
+    /// Matching items in all: exact when `total_exact`, else a lower bound (counting stops
+    /// past [`atelier_search::COUNT_LIMIT`]).
     pub total: u64,
+    /// Whether `total` is exact.
+    pub total_exact: bool,
+}
+
+/// Gallery pages already answered under the current index generation (the home page and
+/// popular searches are asked for again and again). A page is exact for as long as its
+/// generation lasts: every change to an item (import, takedown, favorite, image ready) is
+/// applied to the index, which makes a new generation and empties the cache.
+#[derive(Debug, Default)]
+pub(crate) struct PageCache {
+    inner: Mutex<PageCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct PageCacheInner {
+    generation: u64,
+    pages: HashMap<String, Arc<GalleryPage>>,
+}
+
+impl PageCache {
+    fn get(&self, generation: u64, key: &str) -> Option<Arc<GalleryPage>> {
+        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        (inner.generation == generation)
+            .then(|| inner.pages.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&self, generation: u64, key: String, page: Arc<GalleryPage>, capacity: usize) {
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if generation < inner.generation {
+            return;
+        }
+        // A new generation, or full: start over (the popular pages come straight back).
+        if generation > inner.generation || inner.pages.len() >= capacity {
+            inner.generation = generation;
+            inner.pages.clear();
+        }
+        inner.pages.insert(key, page);
+    }
 }
 
 impl From<SearchError> for AppError {
@@ -42,6 +84,25 @@ impl App {
     /// # Errors
     /// [`AppError::BadRequest`] for a malformed cursor; index or database errors.
     pub async fn browse_gallery(&self, query: SearchQuery) -> Result<GalleryPage, AppError> {
+        let index = self.search()?;
+        let capacity = self.settings().http.gallery_cache_pages;
+        if capacity == 0 {
+            return self.browse_uncached(query).await;
+        }
+        // Read before searching: a page computed under a newer generation is then at worst
+        // filed under an older one, which no later request asks for.
+        let generation = index.generation();
+        let key = format!("{query:?}");
+        if let Some(page) = self.page_cache().get(generation, &key) {
+            return Ok(page.as_ref().clone());
+        }
+        let page = self.browse_uncached(query).await?;
+        self.page_cache()
+            .put(generation, key, Arc::new(page.clone()), capacity);
+        Ok(page)
+    }
+
+    async fn browse_uncached(&self, query: SearchQuery) -> Result<GalleryPage, AppError> {
         let index = self.search()?.clone();
         let page = tokio::task::spawn_blocking(move || index.search(&query))
             .await
@@ -61,6 +122,7 @@ impl App {
             cards,
             next_cursor: page.next_cursor,
             total: page.total,
+            total_exact: page.total_exact,
         })
     }
 

@@ -16,7 +16,7 @@ const RECENT_WINDOW_MS: i64 = 15_000;
 /// Changes read per round.
 const CHANGES_PER_ROUND: i64 = 5_000;
 /// Items loaded per round of a full rebuild.
-const REBUILD_PAGE: i64 = 2_000;
+const REBUILD_PAGE: i64 = 5_000;
 
 /// What a sync did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -145,22 +145,37 @@ impl App {
         tokio::task::spawn_blocking(move || idx.clear())
             .await
             .map_err(|e| AppError::Unavailable(format!("index task: {e}")))??;
+        // The database is read page by page while the index takes the documents on a blocking
+        // thread, in one bulk with one commit: reading and indexing overlap, and no merges of
+        // page-sized segments pile up.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<GalleryDoc>>(2);
+        let idx = index.clone();
+        let indexing = tokio::task::spawn_blocking(move || {
+            idx.bulk_upsert(std::iter::from_fn(move || rx.blocking_recv()).flatten())
+        });
         let mut after = String::new();
-        let mut upserted = 0;
-        loop {
-            let items = self
-                .store()
-                .gallery_items_after(&after, REBUILD_PAGE)
-                .await?;
-            let Some(last) = items.last() else { break };
-            after = last.id.clone();
-            let docs: Vec<GalleryDoc> = items.iter().filter_map(to_doc).collect();
-            let idx = index.clone();
-            upserted += tokio::task::spawn_blocking(move || idx.bulk_upsert(docs))
-                .await
-                .map_err(|e| AppError::Unavailable(format!("index task: {e}")))??;
-        }
-        // Pages of a rebuild are small: merge the segments once at the end for fast searches.
+        let read = async {
+            loop {
+                let items = self
+                    .store()
+                    .gallery_items_after(&after, REBUILD_PAGE)
+                    .await?;
+                let Some(last) = items.last() else { break };
+                after = last.id.clone();
+                let docs: Vec<GalleryDoc> = items.iter().filter_map(to_doc).collect();
+                if tx.send(docs).await.is_err() {
+                    break; // the indexing side failed; its error is reported below
+                }
+            }
+            drop(tx);
+            Ok::<(), AppError>(())
+        };
+        let read_result = read.await;
+        let upserted = indexing
+            .await
+            .map_err(|e| AppError::Unavailable(format!("index task: {e}")))??;
+        read_result?;
+        // A small rebuild is not compacted by the bulk itself: merge its segments now.
         let idx = index.clone();
         tokio::task::spawn_blocking(move || idx.compact())
             .await

@@ -108,8 +108,11 @@ pub struct GalleryList {
     pub items: Vec<GalleryItemJson>,
     /// Cursor of the next page; null on the last.
     pub next_cursor: Option<String>,
-    /// Matching items in all.
+    /// Matching items in all; a lower bound when `total_exact` is false (relevance searches
+    /// stop counting past 10,000).
     pub total: u64,
+    /// Whether `total` is the exact count.
+    pub total_exact: bool,
 }
 
 /// Browse or search the public gallery.
@@ -141,6 +144,7 @@ pub async fn list(
             .collect(),
         next_cursor: page.next_cursor,
         total: page.total,
+        total_exact: page.total_exact,
     }))
 }
 

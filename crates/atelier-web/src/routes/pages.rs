@@ -121,7 +121,8 @@ struct HomePage<'a> {
     q: String,
     user: Option<Viewer>,
     cards: Vec<CardView>,
-    total: u64,
+    /// The number of results, "10000+" once counting stopped.
+    total: String,
     next_href: Option<String>,
     sorts: Vec<Chip>,
     models: Vec<Chip>,
@@ -365,7 +366,11 @@ pub async fn home(
         q: text,
         user: Viewer::from_maybe(principal.as_ref()),
         cards,
-        total: page.total,
+        total: if page.total_exact {
+            page.total.to_string()
+        } else {
+            format!("{}+", page.total)
+        },
         next_href,
         sorts,
         models,
