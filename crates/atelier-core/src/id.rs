@@ -113,11 +113,6 @@ mod tests {
         let ids: HashSet<String> = (0..10_000).map(|_| new_id()).collect();
         assert_eq!(ids.len(), 10_000);
     }
-}
-
-#[cfg(test)]
-mod sortable_tests {
-    use super::*;
 
     #[test]
     fn sortable_ids_follow_time_and_look_like_other_ids() {

@@ -194,6 +194,21 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     Ok(format!("sqlite://{path}?{query}"))
 }
 
+/// `n` bind markers for values `first..first + n` of a statement: `$first, $first+1, …` on
+/// PostgreSQL; anonymous `?` on SQLite, where sqlx looks every numbered marker's name up in a
+/// linear list — quadratic in the markers of a statement, which dominated bulk statements of a
+/// few hundred values. On SQLite the markers must therefore be the statement's only ones, in
+/// the order of the values.
+pub(crate) fn markers(kind: DatabaseKind, first: usize, n: usize) -> String {
+    match kind {
+        DatabaseKind::Sqlite => vec!["?"; n].join(", "),
+        DatabaseKind::Postgres => (first..first + n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,20 +248,5 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(mode.0.to_lowercase(), "wal");
-    }
-}
-
-/// `n` bind markers for values `first..first + n` of a statement: `$first, $first+1, …` on
-/// PostgreSQL; anonymous `?` on SQLite, where sqlx looks every numbered marker's name up in a
-/// linear list — quadratic in the markers of a statement, which dominated bulk statements of a
-/// few hundred values. On SQLite the markers must therefore be the statement's only ones, in
-/// the order of the values.
-pub(crate) fn markers(kind: DatabaseKind, first: usize, n: usize) -> String {
-    match kind {
-        DatabaseKind::Sqlite => vec!["?"; n].join(", "),
-        DatabaseKind::Postgres => (first..first + n)
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
     }
 }

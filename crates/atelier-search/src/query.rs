@@ -234,7 +234,9 @@ pub(crate) fn text_query(
             sorted_clauses.push(any_of(fuzzy.iter().map(|q| q.box_clone()).collect()));
         } else {
             exact_clauses.push(any_of(exact.iter().map(|q| q.box_clone()).collect()));
-            sorted_clauses.push(any_of(exact.iter().map(|q| q.box_clone()).collect()));
+            // The same documents as the union of the fields' exact matches, in one list.
+            let anywhere = Term::from_field_text(f.any_text, &term.text);
+            sorted_clauses.push(Box::new(TermQuery::new(anywhere, IndexRecordOption::Basic)));
         }
         exact.extend(fuzzy);
         any_clauses.push(any_of(exact));
@@ -407,34 +409,6 @@ pub(crate) fn filters(f: &Fields, q: &SearchQuery) -> Vec<Box<dyn Query>> {
         out.push(no_score(Box::new(RangeQuery::new(lower, upper))));
     }
     out
-}
-
-/// The filters as plain term queries (boosted by zero, so that they add no score), so that
-/// with the text's terms they form a pure term intersection, which block-max WAND ranks
-/// without scoring every match. `None` when a
-/// date range is asked for (a range is no term).
-pub(crate) fn term_filters(f: &Fields, q: &SearchQuery) -> Option<Vec<Box<dyn Query>>> {
-    if q.from_ms.is_some() || q.to_ms.is_some() {
-        return None;
-    }
-    let exact = [
-        (f.model, &q.model),
-        (f.aspect, &q.aspect),
-        (f.category_key, &q.category),
-        (f.source, &q.source),
-    ];
-    Some(
-        exact
-            .into_iter()
-            .filter_map(|(field, value)| {
-                let value = value.as_deref().map(keyword).filter(|v| !v.is_empty())?;
-                let term = Term::from_field_text(field, &value);
-                let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                // Boosted by zero: still a term scorer, adding nothing to the score.
-                Some(Box::new(BoostQuery::new(query, 0.0)) as Box<dyn Query>)
-            })
-            .collect(),
-    )
 }
 
 fn no_score(q: Box<dyn Query>) -> Box<dyn Query> {

@@ -13,8 +13,7 @@ use crate::types::GalleryDoc;
 /// Version of the schema and analyzer. An index folder written with another version is wiped
 /// and recreated on open (the caller sees a fresh index, `watermark() == None`, and rebuilds).
 /// Bump it whenever the schema, the analyzer or the meaning of a field changes.
-/// Version 2: keyword fields keep term frequencies (always 1): a term scorer, which a filter
-/// must be to take part in a pure term intersection that block-max WAND ranks, reads them.
+/// Version 2 adds `any_text`.
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Fast field names of the sort keys (see [`rank`]).
@@ -36,6 +35,10 @@ pub(crate) struct Fields {
     pub prompt: Field,
     pub author: Field,
     pub categories: Field,
+    /// Every term of the prompt, author and categories, for matching without scoring (the
+    /// sorted orders): one posting list per term instead of a union over three fields, which
+    /// an intersection can only seek slowly.
+    pub any_text: Field,
     pub category_key: Field,
     pub model: Field,
     pub aspect: Field,
@@ -60,11 +63,20 @@ fn text(stored: bool) -> TextOptions {
     }
 }
 
+/// Matching-only options: the gallery analyzer, doc ids only (nothing to score with).
+fn match_only() -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(INDEX_ANALYZER)
+        .set_index_option(IndexRecordOption::Basic)
+        .set_fieldnorms(false);
+    TextOptions::default().set_indexing_options(indexing)
+}
+
 /// Exact-match options: the whole (normalized) value is one term; no norms, no frequencies.
 fn keyword_field(stored: bool) -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer("raw")
-        .set_index_option(IndexRecordOption::WithFreqs)
+        .set_index_option(IndexRecordOption::Basic)
         .set_fieldnorms(false);
     let options = TextOptions::default().set_indexing_options(indexing);
     if stored {
@@ -83,6 +95,7 @@ pub(crate) fn build_schema() -> (Schema, Fields) {
         prompt: b.add_text_field("prompt", text(true)),
         author: b.add_text_field("author", text(false)),
         categories: b.add_text_field("categories", text(false)),
+        any_text: b.add_text_field("any_text", match_only()),
         category_key: b.add_text_field("category_key", keyword_field(true)),
         model: b.add_text_field("model", keyword_field(false)),
         aspect: b.add_text_field("aspect", keyword_field(false)),
@@ -123,16 +136,20 @@ pub(crate) fn to_document(f: &Fields, doc: &GalleryDoc) -> TantivyDocument {
     d.add_text(f.id, &doc.id);
     d.add_u64(f.id_hash, id_hash(&doc.id));
     d.add_text(f.prompt, &doc.prompt);
+    d.add_text(f.any_text, &doc.prompt);
     if !doc.author_handle.trim().is_empty() {
         d.add_text(f.author, &doc.author_handle);
+        d.add_text(f.any_text, &doc.author_handle);
     }
     if !doc.author_name.trim().is_empty() {
         d.add_text(f.author, &doc.author_name);
+        d.add_text(f.any_text, &doc.author_name);
     }
     for category in &doc.categories {
         let key = keyword(category);
         if !key.is_empty() {
             d.add_text(f.categories, category);
+            d.add_text(f.any_text, category);
             d.add_text(f.category_key, &key);
         }
     }

@@ -11,7 +11,7 @@ use crate::analyzer::TermMatcher;
 use crate::cursor::{self, MAX_OFFSET};
 use crate::error::SearchError;
 use crate::index::Inner;
-use crate::query::{TextQuery, all_of, analyze, filters, term_filters, text_query};
+use crate::query::{TextQuery, all_of, analyze, filters, text_query};
 use crate::rank::RankCollector;
 use crate::schema::{Fields, RANK_FAVORITES, RANK_LIKES, RANK_NEWEST};
 use crate::snippet::{head_html, snippet_html};
@@ -156,17 +156,11 @@ fn relevance(
     let mut found: Vec<(Score, DocAddress)> = Vec::new();
     let mut exact_total = Count::exact(0);
     if let Some(exact) = &text.exact {
-        // A bare term union (one term) or intersection (terms each in one field), with the
-        // filters as more terms: block-max WAND skips most documents when ranking.
-        let plain = exact.len() == 1 || text.exact_is_plain;
-        let (query, prunable) = match term_filters(f, q) {
-            Some(terms) if plain && filtered => {
-                let mut all = boxed(exact);
-                all.extend(terms);
-                (all_of(all, None), true)
-            }
-            _ => (tier(exact, f, q, None), plain && !filtered),
-        };
+        let query = tier(exact, f, q, None);
+        // A bare term union (one term) or intersection (terms each in one field): block-max
+        // WAND skips most documents when ranking. (With filters, scoring every match in one
+        // pass that also counts them is faster than counting first and then ranking.)
+        let prunable = !filtered && (exact.len() == 1 || text.exact_is_plain);
         let (top, total) = collect(searcher, &*query, page, prunable, true)?;
         found.extend(top.into_iter().map(|(s, a)| (1.0 + s, a)));
         exact_total = total;
@@ -185,10 +179,17 @@ fn relevance(
         }
         (None, None) => tier(any, f, q, excluded),
     };
-    // Past a lower-bound count of the exact tier the page is full of exact matches: the fuzzy
-    // tier then only adds to the count, which is already "more than" the limit.
-    if !exact_total.exact {
-        return Ok((found, exact_total));
+    // A page full of exact matches needs nothing from the fuzzy tier, which ranks below them;
+    // counting it (a union of typo candidates, slow to walk even when it matches nothing)
+    // would only refine the total, which is then reported as a lower bound.
+    if found.len() == page.limit || !exact_total.exact {
+        return Ok((
+            found,
+            Count {
+                n: exact_total.n,
+                exact: false,
+            },
+        ));
     }
     let fuzzy_page = Page {
         offset: page.offset.saturating_sub(exact_total.n),

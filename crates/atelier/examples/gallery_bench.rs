@@ -3,6 +3,9 @@
 //! `gallery_bench build DATA_DIR N` synthesizes N gallery items from the demo vocabulary, writes
 //! them to the database named by `ATELIER_DATABASE_URL` (default: SQLite under DATA_DIR) in
 //! batches, builds DATA_DIR/search, and measures in-process search latency.
+//! `gallery_bench search DATA_DIR` measures the same queries again on a built folder (rebuilding
+//! the index first if its schema changed); `BENCH_DETAIL=1` adds the slowest kinds of query.
+//! `gallery_bench one DATA_DIR TEXT [newest|liked] [ASPECT]` times one query five times.
 //! `gallery_bench load URL SECONDS CONNECTIONS` runs concurrent HTTP searches against a running
 //! instance and prints the latency distribution.
 #![allow(
@@ -262,6 +265,30 @@ async fn main() {
             println!("index sync: {report:?}");
             search_latency(app.search().unwrap());
         }
+        Some("one") => {
+            let index = SearchIndex::open(&std::path::Path::new(&args[2]).join("search")).unwrap();
+            let q = SearchQuery {
+                text: args[3].clone(),
+                sort: match args.get(4).map(String::as_str) {
+                    Some("newest") => Sort::Newest,
+                    Some("liked") => Sort::MostLiked,
+                    _ => Sort::Relevance,
+                },
+                aspect: args.get(5).cloned(),
+                limit: 20,
+                ..SearchQuery::default()
+            };
+            for _ in 0..5 {
+                let t = Instant::now();
+                let page = index.search(&q).unwrap();
+                eprintln!(
+                    "total {} {:?}  {:?}\n",
+                    page.total,
+                    page.total_exact,
+                    t.elapsed()
+                );
+            }
+        }
         Some("load") => {
             load(
                 &args[2],
@@ -270,6 +297,8 @@ async fn main() {
             )
             .await;
         }
-        _ => println!("usage: gallery_bench build DATA_DIR [N] | load URL [SECONDS] [CONNECTIONS]"),
+        _ => println!(
+            "usage: gallery_bench build DATA_DIR [N] | search DATA_DIR | one DATA_DIR TEXT [newest|liked] [ASPECT] | load URL [SECONDS] [CONNECTIONS]"
+        ),
     }
 }

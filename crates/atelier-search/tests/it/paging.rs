@@ -197,3 +197,56 @@ fn plain_offsets_page_like_cursors() {
     let page = index.search(&by_offset).unwrap();
     assert!(page.hits.is_empty() && page.next_cursor.is_none());
 }
+
+/// G2: a relevance search over more than `COUNT_LIMIT` matches stops counting there and says
+/// so; the sorted orders count every match; a page the exact matches fill reports a lower
+/// bound when typo matches could follow, and paging still reaches them.
+#[test]
+fn g2_relevance_counts_stop_at_the_limit_and_say_so() {
+    let n = atelier_search::COUNT_LIMIT + 50;
+    let docs: Vec<GalleryDoc> = (0..n)
+        .map(|i| {
+            doc(
+                &format!("c{i:05}"),
+                &format!("a quiet lighthouse at dusk {i}"),
+            )
+        })
+        .collect();
+    let index = SearchIndex::in_memory().unwrap();
+    index.bulk_upsert(docs).unwrap();
+
+    let page = index.search(&text("lighthouse")).unwrap();
+    assert_eq!(page.total, atelier_search::COUNT_LIMIT as u64);
+    assert!(!page.total_exact);
+    assert!(page.next_cursor.is_some());
+
+    let newest = index
+        .search(&SearchQuery {
+            sort: Sort::Newest,
+            ..text("lighthouse")
+        })
+        .unwrap();
+    assert_eq!(newest.total, n as u64);
+    assert!(newest.total_exact);
+
+    // Few matches: exact.
+    let few = index_with(&corpus(30));
+    let page = few.search(&text("snow")).unwrap();
+    assert_eq!((page.total, page.total_exact), (30, true));
+
+    // Exact and typo matches ("castel" → "castle"): both tiers are counted while the page has
+    // room; a page the 3 exact matches fill says "at least 3", and paging reaches all 24.
+    let mut docs: Vec<GalleryDoc> = (0..3)
+        .map(|i| doc(&format!("exact{i:02}"), "a castel on a hill"))
+        .collect();
+    docs.extend((0..21).map(|i| doc(&format!("fuzzy{i:02}"), "a castle on a hill")));
+    let typo = index_with(&docs);
+    let page = typo.search(&text("castel hill")).unwrap();
+    assert_eq!((page.total, page.total_exact), (24, true));
+    let mut q = text("castel hill");
+    q.limit = 3;
+    let page = typo.search(&q).unwrap();
+    assert_eq!((page.total, page.total_exact), (3, false));
+    let (seen, _) = walk(&typo, q);
+    assert_eq!(seen.len(), 24);
+}
