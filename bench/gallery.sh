@@ -18,13 +18,24 @@ echo "|---|---|---|---|"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$DIR/queries.lua" <<'LUA'
 local paths = {
-  "/api/v1/gallery?q=portrait&limit=20",
-  "/api/v1/gallery?q=neon%20city%20rain&limit=20",
-  "/api/v1/gallery?q=watercolour&limit=20",
-  "/api/v1/gallery?q=%E7%8C%AB&limit=20",
-  "/api/v1/gallery?q=lighthouse&sort=newest&limit=20",
-  "/api/v1/gallery?limit=20",
-  "/api/v1/gallery?q=cinematic%20portrait&aspect=3:4&limit=20",
+  -- the home page's feed and the other browsing orders, the most frequent requests
+  "/api/v1/gallery?limit=24",
+  "/api/v1/gallery?limit=24",
+  "/api/v1/gallery?sort=newest&limit=24",
+  "/api/v1/gallery?sort=likes&aspect=3:4&limit=24",
+  -- searches in English and Chinese, a typo, a sorted and a filtered one
+  "/api/v1/gallery?q=lighthouse&limit=24",
+  "/api/v1/gallery?q=orange%20cat%20umbrella&limit=24",
+  "/api/v1/gallery?q=watercolor&limit=24",
+  "/api/v1/gallery?q=neon%20city%20night&limit=24",
+  "/api/v1/gallery?q=golden%20hour&sort=likes&limit=24",
+  "/api/v1/gallery?q=lighthuose&limit=24",
+  "/api/v1/gallery?q=%E6%A9%98%E7%8C%AB&limit=24",
+  "/api/v1/gallery?q=%E6%B0%B4%E5%A2%A8%E7%94%BB&limit=24",
+  "/api/v1/gallery?q=fox&sort=newest&limit=24",
+  "/api/v1/gallery?q=cinematic%20photograph%20sunset&aspect=3:4&limit=24",
+  "/api/v1/gallery?q=poster&category=Poster%20Design&limit=24",
+  "/api/v1/gallery?q=85mm&limit=24",
 }
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])

@@ -22,6 +22,7 @@ use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Tant
 use crate::analyzer::{INDEX_ANALYZER, index_analyzer, query_analyzer};
 use crate::error::SearchError;
 use crate::query::{ExpansionCache, stopword_set};
+use crate::rank::BlockMaxCache;
 use crate::schema::{Fields, SCHEMA_VERSION, build_schema, to_document};
 use crate::types::{GalleryDoc, SearchPage, SearchQuery};
 
@@ -51,6 +52,8 @@ pub(crate) struct Inner {
     pub(crate) fields: Fields,
     pub(crate) stopwords: HashSet<String>,
     pub(crate) expansions: Mutex<ExpansionCache>,
+    /// Block maxima of the rank fields, for browsing everything without reading every rank.
+    pub(crate) block_max: BlockMaxCache,
     query_analyzer: TextAnalyzer,
     index_analyzer: TextAnalyzer,
     /// `None` only while [`SearchIndex::compact`] swaps the writer (or if reopening it failed;
@@ -140,6 +143,7 @@ impl SearchIndex {
                 fields,
                 stopwords,
                 expansions: Mutex::new(ExpansionCache::default()),
+                block_max: BlockMaxCache::default(),
                 query_analyzer,
                 index_analyzer: index_analyzer(),
                 index,

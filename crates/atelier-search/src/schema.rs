@@ -13,8 +13,8 @@ use crate::types::GalleryDoc;
 /// Version of the schema and analyzer. An index folder written with another version is wiped
 /// and recreated on open (the caller sees a fresh index, `watermark() == None`, and rebuilds).
 /// Bump it whenever the schema, the analyzer or the meaning of a field changes.
-/// Version 2 adds `any_text`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// Version 3 adds `any_text` and indexes keyword fields without frequencies.
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Fast field names of the sort keys (see [`rank`]).
 pub(crate) const RANK_NEWEST: &str = "rank_newest";

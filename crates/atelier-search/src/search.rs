@@ -12,7 +12,7 @@ use crate::cursor::{self, MAX_OFFSET};
 use crate::error::SearchError;
 use crate::index::Inner;
 use crate::query::{TextQuery, all_of, analyze, filters, text_query};
-use crate::rank::RankCollector;
+use crate::rank::{RankCollector, top_of_all};
 use crate::schema::{Fields, RANK_FAVORITES, RANK_LIKES, RANK_NEWEST};
 use crate::snippet::{head_html, snippet_html};
 use crate::types::{COUNT_LIMIT, SearchHit, SearchPage, SearchQuery, Sort, clamp_limit};
@@ -46,6 +46,11 @@ pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchEr
     let page = Page { offset, limit };
     let (found, count) = match (&text, order(q.sort, has_text)) {
         (Some(text), None) => relevance(&searcher, f, q, text, page)?,
+        (None, Some(field)) if filters(f, q).is_empty() => {
+            let (docs, total) = top_of_all(&searcher, &inner.block_max, field, offset, limit)?;
+            let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
+            (docs, Count::exact(total))
+        }
         (_, Some(field)) => {
             let mut clauses = filters(f, q);
             if let Some(text) = &text {
