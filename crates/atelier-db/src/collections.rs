@@ -96,7 +96,9 @@ impl Store {
             Ok(true)
         }
         .await;
-        crate::store::finish_tx(tx, outcome, |found| *found).await
+        let result = crate::store::finish_tx(tx, outcome, |found| *found).await;
+        self.gallery_written();
+        result
     }
 
     /// Removes a favorite (absent: nothing changes).
@@ -123,7 +125,9 @@ impl Store {
             Ok::<_, DbError>(())
         }
         .await;
-        crate::store::finish_tx(tx, outcome, |()| true).await
+        let result = crate::store::finish_tx(tx, outcome, |()| true).await;
+        self.gallery_written();
+        result
     }
 
     /// The user's favorite gallery item ids, newest first, before the `(created_at, id)` cursor.

@@ -229,9 +229,10 @@ impl Store {
         now: UnixMillis,
     ) -> Result<Vec<UpsertOutcome>, DbError> {
         let mut tx = self.begin_write().await?;
-        let outcomes = crate::gallery_batch::upsert_batch(&mut tx, self.kind(), items, now).await?;
-        tx.commit().await?;
-        Ok(outcomes)
+        let outcomes = crate::gallery_batch::upsert_batch(&mut tx, self.kind(), items, now).await;
+        let result = crate::store::finish_tx(tx, outcomes, |_| true).await;
+        self.gallery_written();
+        result
     }
 
     /// Items by id, with their images, in the order asked; unknown ids are left out.
@@ -377,6 +378,7 @@ impl Store {
         .await?;
         record_change(&mut tx, item_id, now).await?;
         tx.commit().await?;
+        self.gallery_written();
         Ok(())
     }
 
@@ -396,6 +398,7 @@ impl Store {
             .bind(now)
             .execute(self.pool())
             .await?;
+        self.gallery_written();
         Ok(())
     }
 
@@ -422,6 +425,7 @@ impl Store {
             .bind(now)
             .execute(self.pool())
             .await?;
+        self.gallery_written();
         Ok(())
     }
 
@@ -491,7 +495,9 @@ impl Store {
         Ok(true)
         }
         .await;
-        crate::store::finish_tx(tx, outcome, |existed| *existed).await
+        let result = crate::store::finish_tx(tx, outcome, |existed| *existed).await;
+        self.gallery_written();
+        result
     }
 
     /// Changes after `seq`, plus every change at or after `recent_since` (so that a transaction that
@@ -756,6 +762,7 @@ impl Store {
         )
         .execute(self.pool())
         .await?;
+        self.gallery_written();
         Ok(result.rows_affected())
     }
 }

@@ -565,7 +565,9 @@ impl Store {
             Ok::<_, DbError>(gone > 0)
         }
         .await;
-        crate::store::finish_tx(tx, outcome, |_| true).await
+        let result = crate::store::finish_tx(tx, outcome, |_| true).await;
+        self.gallery_written();
+        result
     }
 
     /// Every `(table, column)` holding `needle` anywhere in its text, across every table of the

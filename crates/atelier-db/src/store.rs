@@ -5,6 +5,8 @@ use atelier_core::settings::DatabaseKind;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor as _};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -41,9 +43,24 @@ const SQLITE_MAX_CONNECTIONS: u32 = 8;
 pub struct Store {
     pool: AnyPool,
     kind: DatabaseKind,
+    /// Bumped after every write to gallery items or images made through this store (its clones
+    /// share it): a cache of gallery rows on this node compares it to know it is stale.
+    gallery_writes: Arc<AtomicU64>,
 }
 
 impl Store {
+    /// How many writes to gallery items or images this store has made (see `gallery_writes`).
+    /// Writes made by other processes or nodes reach this one through the gallery change log.
+    #[must_use]
+    pub fn gallery_writes(&self) -> u64 {
+        self.gallery_writes.load(Ordering::Acquire)
+    }
+
+    /// Records a write to gallery items or images, after it committed (or failed).
+    pub(crate) fn gallery_written(&self) {
+        self.gallery_writes.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Connects to `url` (`sqlite://path` or `postgres://…`). A SQLite file and its folder are
     /// created when missing, and every SQLite connection runs in WAL mode with foreign keys on and
     /// a busy timeout, so concurrent writers wait instead of failing.
@@ -89,7 +106,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Self { pool, kind })
+        Ok(Self {
+            pool,
+            kind,
+            gallery_writes: Arc::default(),
+        })
     }
 
     /// Applies the embedded migrations of this backend that have not run yet.

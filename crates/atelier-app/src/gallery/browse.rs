@@ -29,37 +29,58 @@ pub struct GalleryPage {
     pub total_exact: bool,
 }
 
-/// Gallery pages already answered under the current index generation (the home page and
-/// popular searches are asked for again and again). A page is exact for as long as its
-/// generation lasts: every change to an item (import, takedown, favorite, image ready) is
-/// applied to the index, which makes a new generation and empties the cache.
+/// Gallery pages already answered (the home page and popular searches are asked for again and
+/// again), valid while neither the search index nor this node's gallery rows change. A page
+/// holds the index's answer and the items' rows, so it is filed under a [`Stamp`] of both:
+/// - the index generation, which every change to an item (import, takedown, favorite, image
+///   ready, from any node) makes new once the index applies it from the change log;
+/// - this node's count of gallery writes, which changes the moment this node writes a row,
+///   before the index has caught up: a user who hearts an item sees its new count at once.
+///
+/// A page is thus never older than the index it came from, and rows written here never wait
+/// for the index; rows written on another node show once this node's index applies them,
+/// within seconds, like the items themselves.
 #[derive(Debug, Default)]
 pub(crate) struct PageCache {
     inner: Mutex<PageCacheInner>,
 }
 
+/// What a cached page was computed under.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stamp {
+    generation: u64,
+    writes: u64,
+}
+
+impl Stamp {
+    /// Whether `self` is older than `other` in either part.
+    fn before(self, other: Self) -> bool {
+        self.generation < other.generation || self.writes < other.writes
+    }
+}
+
 #[derive(Debug, Default)]
 struct PageCacheInner {
-    generation: u64,
+    stamp: Stamp,
     pages: HashMap<String, Arc<GalleryPage>>,
 }
 
 impl PageCache {
-    fn get(&self, generation: u64, key: &str) -> Option<Arc<GalleryPage>> {
+    fn get(&self, stamp: Stamp, key: &str) -> Option<Arc<GalleryPage>> {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        (inner.generation == generation)
+        (inner.stamp == stamp)
             .then(|| inner.pages.get(key).cloned())
             .flatten()
     }
 
-    fn put(&self, generation: u64, key: String, page: Arc<GalleryPage>, capacity: usize) {
+    fn put(&self, stamp: Stamp, key: String, page: Arc<GalleryPage>, capacity: usize) {
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        if generation < inner.generation {
+        if stamp.before(inner.stamp) {
             return;
         }
-        // A new generation, or full: start over (the popular pages come straight back).
-        if generation > inner.generation || inner.pages.len() >= capacity {
-            inner.generation = generation;
+        // Something changed, or full: start over (the popular pages come straight back).
+        if stamp != inner.stamp || inner.pages.len() >= capacity {
+            inner.stamp = stamp;
             inner.pages.clear();
         }
         inner.pages.insert(key, page);
@@ -89,16 +110,19 @@ impl App {
         if capacity == 0 {
             return self.browse_uncached(query).await;
         }
-        // Read before searching: a page computed under a newer generation is then at worst
-        // filed under an older one, which no later request asks for.
-        let generation = index.generation();
+        // Read before searching and reading rows: a page computed from newer state is then at
+        // worst filed under an older stamp, which no later request asks for.
+        let stamp = Stamp {
+            generation: index.generation(),
+            writes: self.store().gallery_writes(),
+        };
         let key = format!("{query:?}");
-        if let Some(page) = self.page_cache().get(generation, &key) {
+        if let Some(page) = self.page_cache().get(stamp, &key) {
             return Ok(page.as_ref().clone());
         }
         let page = self.browse_uncached(query).await?;
         self.page_cache()
-            .put(generation, key, Arc::new(page.clone()), capacity);
+            .put(stamp, key, Arc::new(page.clone()), capacity);
         Ok(page)
     }
 

@@ -477,3 +477,44 @@ async fn g5_a_share_link_shows_gallery_items_and_only_the_generations_chosen() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// G1, G5: gallery pages are cached per index generation, yet a heart given on this node shows
+/// in the gallery's counts at once, before the index has applied it; the index's order follows
+/// once it has.
+#[tokio::test]
+async fn g5_a_heart_shows_in_cached_gallery_pages_at_once() {
+    let (t, ids) = app().await;
+    let target = ids[1].clone();
+    let count_of = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == target.as_str())
+            .map(|i| i["favorites"].as_i64().unwrap())
+    };
+    let before = t.get("/api/v1/gallery?sort=newest").await.json();
+    assert_eq!(count_of(&before), Some(0));
+    // Asked twice: the second answer is the cached page.
+    assert_eq!(t.get("/api/v1/gallery?sort=newest").await.json(), before);
+    let a = t.sign_in("a@example.com").await;
+    let r = call(
+        &t,
+        &a,
+        Method::PUT,
+        &format!("/api/v1/favorites/{target}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let after = t.get("/api/v1/gallery?sort=newest").await.json();
+    assert_eq!(
+        count_of(&after),
+        Some(1),
+        "no index sync ran, yet the count is new"
+    );
+    t.app.sync_search_index().await.unwrap();
+    let by_favorites = t.get("/api/v1/gallery?sort=favorites").await.json();
+    assert_eq!(by_favorites["items"][0]["id"], target.as_str());
+    assert_eq!(by_favorites["items"][0]["favorites"], 1);
+}
