@@ -3,7 +3,8 @@
 use crate::{App, AppError};
 use atelier_db::gallery::GalleryItemRow;
 use atelier_search::{SearchError, SearchQuery};
-use std::collections::HashMap;
+use lru::LruCache;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// An item on a gallery page, with the highlighted fragment of its prompt.
@@ -59,18 +60,29 @@ impl Stamp {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PageCacheInner {
     stamp: Stamp,
-    pages: HashMap<String, Arc<GalleryPage>>,
+    /// Full: the least recently asked page makes room.
+    pages: LruCache<String, Arc<GalleryPage>>,
+}
+
+impl Default for PageCacheInner {
+    fn default() -> Self {
+        Self {
+            stamp: Stamp::default(),
+            pages: LruCache::unbounded(),
+        }
+    }
 }
 
 impl PageCache {
     fn get(&self, stamp: Stamp, key: &str) -> Option<Arc<GalleryPage>> {
-        let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        (inner.stamp == stamp)
-            .then(|| inner.pages.get(key).cloned())
-            .flatten()
+        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        if inner.stamp != stamp {
+            return None;
+        }
+        inner.pages.get(key).cloned()
     }
 
     fn put(&self, stamp: Stamp, key: String, page: Arc<GalleryPage>, capacity: usize) {
@@ -78,12 +90,17 @@ impl PageCache {
         if stamp.before(inner.stamp) {
             return;
         }
-        // Something changed, or full: start over (the popular pages come straight back).
-        if stamp != inner.stamp || inner.pages.len() >= capacity {
+        // Something changed: start over (the popular pages come straight back).
+        if stamp != inner.stamp {
             inner.stamp = stamp;
             inner.pages.clear();
         }
-        inner.pages.insert(key, page);
+        if let Some(capacity) = NonZeroUsize::new(capacity)
+            && inner.pages.cap() != capacity
+        {
+            inner.pages.resize(capacity);
+        }
+        inner.pages.put(key, page);
     }
 }
 
@@ -213,5 +230,59 @@ impl App {
         }
         self.queue_cdn_purge(&paths).await?;
         Ok(existed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(total: u64) -> Arc<GalleryPage> {
+        Arc::new(GalleryPage {
+            cards: Vec::new(),
+            next_cursor: None,
+            total,
+            total_exact: true,
+        })
+    }
+
+    fn stamp(generation: u64, writes: u64) -> Stamp {
+        Stamp { generation, writes }
+    }
+
+    #[test]
+    fn pages_live_while_the_stamp_lasts() {
+        let cache = PageCache::default();
+        cache.put(stamp(3, 7), "home".into(), page(1), 4);
+        assert_eq!(cache.get(stamp(3, 7), "home").map(|p| p.total), Some(1));
+        assert!(cache.get(stamp(3, 8), "home").is_none(), "a local write");
+        assert!(
+            cache.get(stamp(4, 7), "home").is_none(),
+            "a new index generation"
+        );
+        // A page computed under an older stamp is not filed over newer ones.
+        cache.put(stamp(4, 8), "home".into(), page(2), 4);
+        cache.put(stamp(4, 7), "search".into(), page(3), 4);
+        assert!(cache.get(stamp(4, 7), "search").is_none());
+        assert!(cache.get(stamp(4, 8), "search").is_none());
+        assert_eq!(cache.get(stamp(4, 8), "home").map(|p| p.total), Some(2));
+    }
+
+    #[test]
+    fn a_full_cache_drops_the_least_recently_asked_page() {
+        let cache = PageCache::default();
+        let now = stamp(1, 0);
+        for (i, key) in ["a", "b", "c"].into_iter().enumerate() {
+            cache.put(now, key.into(), page(i as u64), 3);
+        }
+        assert!(cache.get(now, "a").is_some());
+        cache.put(now, "d".into(), page(9), 3);
+        assert!(
+            cache.get(now, "b").is_none(),
+            "b was the least recently asked"
+        );
+        for key in ["a", "c", "d"] {
+            assert!(cache.get(now, key).is_some(), "{key}");
+        }
     }
 }
