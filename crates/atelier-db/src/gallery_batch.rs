@@ -12,8 +12,10 @@ use std::collections::{HashMap, HashSet};
 
 /// Keys per lookup query.
 const LOOKUP_CHUNK: usize = 400;
-/// Rows per multi-row INSERT (well under both databases' bound-parameter limits).
-const INSERT_CHUNK: usize = 50;
+/// Item rows per multi-row INSERT: 4,000 bound values, well under both databases' limits
+/// (32,766 for SQLite, 65,535 for PostgreSQL); fewer, larger statements import PostgreSQL
+/// 27 % faster than 50 rows did.
+const INSERT_CHUNK: usize = 250;
 
 /// Post ids of `source` among `posts` found by `sql` (which selects `source_post_id` and
 /// optionally `id`), as post id → id.
@@ -31,7 +33,13 @@ async fn lookup(
             markers(kind, 1, 1),
             markers(kind, 2, chunk.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_owned());
+        // Planned for these values each time (an unnamed statement on PostgreSQL): after five
+        // runs of a prepared statement PostgreSQL may switch to a generic plan, which here
+        // scans every item of the source through the index prefix and compares each with all
+        // the listed post ids — imports slowed down quadratically (517 items/s at 100k items).
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .persistent(false)
+            .bind(source.to_owned());
         for post in chunk {
             query = query.bind((*post).to_owned());
         }

@@ -32,6 +32,11 @@ async fn call(
     t.call(method, path, body.as_ref(), &u.browser()).await
 }
 
+/// `PUT /api/v1/favorites/{id}` as `u`: a heart.
+async fn heart(t: &TestApp, u: &SignedInUser, id: &str) -> atelier_testkit::TestResponse {
+    call(t, u, Method::PUT, &format!("/api/v1/favorites/{id}"), None).await
+}
+
 #[tokio::test]
 async fn g5_favorites_are_idempotent_counted_and_sortable() {
     let (t, ids) = app().await;
@@ -39,32 +44,11 @@ async fn g5_favorites_are_idempotent_counted_and_sortable() {
     let b = t.sign_in("b@example.com").await;
     let target = &ids[2];
     for _ in 0..2 {
-        let r = call(
-            &t,
-            &a,
-            Method::PUT,
-            &format!("/api/v1/favorites/{target}"),
-            None,
-        )
-        .await;
+        let r = heart(&t, &a, target).await;
         assert_eq!(r.status, StatusCode::NO_CONTENT);
     }
-    call(
-        &t,
-        &b,
-        Method::PUT,
-        &format!("/api/v1/favorites/{target}"),
-        None,
-    )
-    .await;
-    call(
-        &t,
-        &b,
-        Method::PUT,
-        &format!("/api/v1/favorites/{}", ids[0]),
-        None,
-    )
-    .await;
+    heart(&t, &b, target).await;
+    heart(&t, &b, &ids[0]).await;
     t.app.sync_search_index().await.unwrap();
     let item = t.get(&format!("/api/v1/gallery/{target}")).await.json();
     assert_eq!(item["favorites"], 2, "two users, counted once each");
@@ -264,14 +248,7 @@ async fn d2_takedowns_and_deleted_generations_leave_boards_and_favorites_at_once
         .as_str()
         .unwrap()
         .to_owned();
-    call(
-        &t,
-        &u,
-        Method::PUT,
-        &format!("/api/v1/favorites/{}", ids[0]),
-        None,
-    )
-    .await;
+    heart(&t, &u, &ids[0]).await;
     call(
         &t,
         &u,
@@ -498,14 +475,7 @@ async fn g5_a_heart_shows_in_cached_gallery_pages_at_once() {
     // Asked twice: the second answer is the cached page.
     assert_eq!(t.get("/api/v1/gallery?sort=newest").await.json(), before);
     let a = t.sign_in("a@example.com").await;
-    let r = call(
-        &t,
-        &a,
-        Method::PUT,
-        &format!("/api/v1/favorites/{target}"),
-        None,
-    )
-    .await;
+    let r = heart(&t, &a, target).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let after = t.get("/api/v1/gallery?sort=newest").await.json();
     assert_eq!(
