@@ -475,7 +475,7 @@ async fn g5_a_heart_shows_in_cached_gallery_pages_at_once() {
     // Asked twice: the second answer is the cached page.
     assert_eq!(t.get("/api/v1/gallery?sort=newest").await.json(), before);
     let a = t.sign_in("a@example.com").await;
-    let r = heart(&t, &a, target).await;
+    let r = heart(&t, &a, &target).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     let after = t.get("/api/v1/gallery?sort=newest").await.json();
     assert_eq!(
