@@ -114,6 +114,8 @@ async fn build(data_dir: &str, n: u32) {
     // Mark every image stored, as after a real import (the benchmark does not store pixels).
     let mark = Instant::now();
     store.bench_mark_all_images_ready().await.unwrap();
+    // As `atelier import` does after a large import.
+    store.analyze_gallery().await.unwrap();
     println!(
         "| mark images ready | | {:.1} s | |",
         mark.elapsed().as_secs_f64()

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 use std::io::BufRead;
 use std::sync::Mutex;
 
+/// An import that created at least this many items refreshes the database planner's statistics
+/// of the gallery tables (see `Store::analyze_gallery`).
+const ANALYZE_AFTER_CREATED: u64 = 10_000;
+
 /// Longest prompt accepted (the longest real prompt in the sample data has 16,011 characters).
 pub const MAX_PROMPT_CHARS: usize = 32_000;
 /// Most images per post.
@@ -383,6 +387,9 @@ impl App {
                 summary.deferred += tally.deferred;
                 on_record(&outcome);
             }
+        }
+        if summary.created >= ANALYZE_AFTER_CREATED {
+            self.store().analyze_gallery().await?;
         }
         Ok(summary)
     }
