@@ -751,10 +751,6 @@ pub(crate) async fn upsert_in(
 }
 
 impl Store {
-    /// Benchmarks only: marks every pending image stored without storing pixels.
-    ///
-    /// # Errors
-    /// Database errors.
     /// Refreshes the query planner's statistics of the gallery tables, as after any bulk load
     /// (PostgreSQL's `ANALYZE`, which samples a few pages: about a second at 1M items; nothing
     /// on SQLite). Without statistics — before autovacuum's first pass, or where it is off —
@@ -772,6 +768,10 @@ impl Store {
         Ok(())
     }
 
+    /// Benchmarks only: marks every pending image stored without storing pixels.
+    ///
+    /// # Errors
+    /// Database errors.
     #[doc(hidden)]
     pub async fn bench_mark_all_images_ready(&self) -> Result<u64, DbError> {
         let result = sqlx::query(
