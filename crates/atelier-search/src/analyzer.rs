@@ -15,12 +15,12 @@
 //! analyzer emits only bigrams for runs of two or more characters and the unigram for a run of
 //! one, so `橘猫` must match as a pair and `桜` as a character.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, Stemmer,
-    TextAnalyzer, Token, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, Stemmer, TextAnalyzer, Token,
+    TokenStream, Tokenizer,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -41,36 +41,79 @@ pub(crate) fn query_analyzer() -> TextAnalyzer {
 }
 
 fn build(cjk_unigrams: bool) -> TextAnalyzer {
-    TextAnalyzer::builder(GalleryTokenizer::new(cjk_unigrams))
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::English))
-        .build()
+    TextAnalyzer::builder(GalleryTokenizer::new(cjk_unigrams)).build()
 }
 
-/// Produces the same (byte range, term) pairs as the index analyzer, remembering how each
-/// distinct word normalizes: a page of snippets repeats most words, and stemming is the
-/// analyzer's most expensive step.
+/// Entries a [`Normalizer`] remembers before it starts over.
+const NORMALIZER_MEMO_ENTRIES: usize = 20_000;
+
+/// How one raw word becomes its term: words over [`MAX_TOKEN_BYTES`] are dropped, the rest
+/// lowercased, ASCII-folded and English-stemmed (tantivy's filters). Each distinct raw word's
+/// term is remembered: prompts repeat words, and the filter chain (stemming above all) was the
+/// most expensive step of indexing.
+#[derive(Clone)]
+struct Normalizer {
+    chain: TextAnalyzer,
+    memo: FxHashMap<Box<str>, Option<Box<str>>>,
+}
+
+impl Normalizer {
+    fn new() -> Self {
+        Normalizer {
+            chain: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(Stemmer::new(Language::English))
+                .build(),
+            memo: FxHashMap::default(),
+        }
+    }
+
+    /// Appends the term of `raw` to `out`; `false` (and nothing appended) when it has none.
+    fn push_term(&mut self, raw: &str, out: &mut String) -> bool {
+        if raw.len() > MAX_TOKEN_BYTES {
+            return false;
+        }
+        if let Some(known) = self.memo.get(raw) {
+            return match known {
+                Some(term) => {
+                    out.push_str(term);
+                    true
+                }
+                None => false,
+            };
+        }
+        let term = self
+            .chain
+            .token_stream(raw)
+            .next()
+            .map(|t| Box::<str>::from(t.text.as_str()));
+        if let Some(term) = &term {
+            out.push_str(term);
+        }
+        let found = term.is_some();
+        if self.memo.len() >= NORMALIZER_MEMO_ENTRIES {
+            self.memo.clear();
+        }
+        self.memo.insert(raw.into(), term);
+        found
+    }
+}
+
+/// Produces the same (byte range, term) pairs as the index analyzer, for snippets (one
+/// [`Normalizer`] across a page of prompts, which repeat most words).
 pub(crate) struct TermMatcher {
     spans: Vec<(usize, usize)>,
-    normalizer: TextAnalyzer,
-    cache: HashMap<String, Option<String>>,
+    normalizer: Normalizer,
+    term: String,
 }
-
-/// Entries kept in a [`TermMatcher`]'s cache before it starts over.
-const MATCHER_CACHE_ENTRIES: usize = 20_000;
 
 impl TermMatcher {
     pub(crate) fn new() -> Self {
         TermMatcher {
             spans: Vec::new(),
-            normalizer: TextAnalyzer::builder(RawTokenizer::default())
-                .filter(LowerCaser)
-                .filter(AsciiFoldingFilter)
-                .filter(Stemmer::new(Language::English))
-                .build(),
-            cache: HashMap::new(),
+            normalizer: Normalizer::new(),
+            term: String::new(),
         }
     }
 
@@ -78,23 +121,13 @@ impl TermMatcher {
     pub(crate) fn for_each_term(&mut self, text: &str, mut found: impl FnMut(Range<usize>, &str)) {
         self.spans.clear();
         split_spans(text, true, &mut self.spans);
-        if self.cache.len() > MATCHER_CACHE_ENTRIES {
-            self.cache.clear();
-        }
         for &(from, to) in &self.spans {
             let Some(raw) = text.get(from..to) else {
                 continue;
             };
-            if raw.len() > MAX_TOKEN_BYTES {
-                continue;
-            }
-            if !self.cache.contains_key(raw) {
-                let mut stream = self.normalizer.token_stream(raw);
-                let term = stream.next().map(|t| t.text.clone());
-                self.cache.insert(raw.to_owned(), term);
-            }
-            if let Some(Some(term)) = self.cache.get(raw) {
-                found(from..to, term);
+            self.term.clear();
+            if self.normalizer.push_term(raw, &mut self.term) {
+                found(from..to, &self.term);
             }
         }
     }
@@ -142,10 +175,11 @@ pub(crate) fn is_cjk(c: char) -> bool {
 ///
 /// Holds a span buffer that is reused from one text to the next, so that steady-state
 /// tokenizing allocates nothing but the token text.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct GalleryTokenizer {
     cjk_unigrams: bool,
     spans: Vec<(usize, usize)>,
+    normalizer: Normalizer,
 }
 
 impl GalleryTokenizer {
@@ -153,6 +187,7 @@ impl GalleryTokenizer {
         GalleryTokenizer {
             cjk_unigrams,
             spans: Vec::new(),
+            normalizer: Normalizer::new(),
         }
     }
 }
@@ -166,37 +201,39 @@ impl Tokenizer for GalleryTokenizer {
         GalleryTokenStream {
             text,
             spans: &self.spans,
+            normalizer: &mut self.normalizer,
             next: 0,
             token: Token::default(),
         }
     }
 }
 
-/// The token stream of [`GalleryTokenizer`]: walks the precomputed spans.
-#[derive(Debug)]
+/// The token stream of [`GalleryTokenizer`]: walks the precomputed spans, normalizing each.
 pub(crate) struct GalleryTokenStream<'a> {
     text: &'a str,
     spans: &'a [(usize, usize)],
+    normalizer: &'a mut Normalizer,
     next: usize,
     token: Token,
 }
 
 impl TokenStream for GalleryTokenStream<'_> {
     fn advance(&mut self) -> bool {
-        let Some(&(from, to)) = self.spans.get(self.next) else {
-            return false;
-        };
-        self.token.position = self.next;
-        self.token.position_length = 1;
-        self.token.offset_from = from;
-        self.token.offset_to = to;
-        self.token.text.clear();
-        // Spans always fall on char boundaries; `get` keeps that a non-panicking promise.
-        self.token
-            .text
-            .push_str(self.text.get(from..to).unwrap_or(""));
-        self.next += 1;
-        true
+        while let Some(&(from, to)) = self.spans.get(self.next) {
+            // A token's position is its span's index, also when a word before it was dropped.
+            self.token.position = self.next;
+            self.next += 1;
+            self.token.position_length = 1;
+            self.token.offset_from = from;
+            self.token.offset_to = to;
+            self.token.text.clear();
+            // Spans always fall on char boundaries; `get` keeps that a non-panicking promise.
+            let raw = self.text.get(from..to).unwrap_or("");
+            if self.normalizer.push_term(raw, &mut self.token.text) {
+                return true;
+            }
+        }
+        false
     }
 
     fn token(&self) -> &Token {
@@ -430,6 +467,34 @@ mod tests {
                 matcher.for_each_term(text, |r, t| got.push((r, t.to_owned())));
                 assert_eq!(got, expected, "{text}");
             }
+        }
+    }
+
+    #[test]
+    fn the_memo_gives_the_filter_chains_terms_also_after_starting_over() {
+        let mut memo = Normalizer::new();
+        let mut plain = Normalizer::new();
+        let mut words: Vec<String> = ["RUNNING", "Café's", "running", "橘猫", "naïve", "Œuvre"]
+            .iter()
+            .map(|w| (*w).to_owned())
+            .collect();
+        words.push("x".repeat(MAX_TOKEN_BYTES));
+        words.push("x".repeat(MAX_TOKEN_BYTES + 1));
+        // More distinct words than the memo keeps, then the first ones again.
+        words.extend((0..NORMALIZER_MEMO_ENTRIES + 10).map(|i| format!("Walking{i}s")));
+        words.extend(["RUNNING", "Café's"].map(str::to_owned));
+        for word in &words {
+            let mut got = String::new();
+            let found = memo.push_term(word, &mut got);
+            plain.memo.clear();
+            let expected: Option<String> = plain
+                .chain
+                .token_stream(word)
+                .next()
+                .map(|t| t.text.clone());
+            let expected = expected.filter(|_| word.len() <= MAX_TOKEN_BYTES);
+            assert_eq!(found.then_some(got), expected, "{word}");
+            assert!(memo.memo.len() <= NORMALIZER_MEMO_ENTRIES);
         }
     }
 
