@@ -13,9 +13,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Cardinality, Column, ColumnValues};
 use tantivy::index::SegmentId;
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+use tantivy::query::Weight;
+use tantivy::{
+    COLLECT_BLOCK_BUFFER_LEN, DocAddress, DocId, DocSet as _, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TERMINATED,
+};
 
 use crate::schema::ID_HASH;
+use crate::types::COUNT_LIMIT;
 
 /// Sort key of a document: (rank, id hash), larger first.
 type Key = (u64, u64);
@@ -23,16 +28,28 @@ type Key = (u64, u64);
 type Entry = (Key, Reverse<DocId>);
 
 /// Top `offset + limit` documents by the rank field `field`, descending, plus the match count.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RankCollector {
+#[derive(Clone, Copy)]
+pub(crate) struct RankCollector<'a> {
     pub field: &'static str,
     pub offset: usize,
     pub limit: usize,
+    /// Block maxima to skip with once a segment has counted its share of [`COUNT_LIMIT`] (see
+    /// [`Collector::collect_segment`] below); `None` visits every match.
+    pub skip: Option<BlockSkip<'a>>,
 }
 
-impl Collector for RankCollector {
-    /// The requested page (offset applied) and the number of matching documents.
-    type Fruit = (Vec<(Key, DocAddress)>, usize);
+/// What [`RankCollector`] needs to skip blocks: the cache of block maxima, and the searcher
+/// whose segments are live.
+#[derive(Clone, Copy)]
+pub(crate) struct BlockSkip<'a> {
+    pub cache: &'a BlockMaxCache,
+    pub searcher: &'a Searcher,
+}
+
+impl Collector for RankCollector<'_> {
+    /// The requested page (offset applied), the number of matching documents, and whether
+    /// that number is exact (else a lower bound, the matches counted before skipping began).
+    type Fruit = (Vec<(Key, DocAddress)>, usize, bool);
     type Child = RankSegmentCollector;
 
     fn for_segment(
@@ -47,6 +64,7 @@ impl Collector for RankCollector {
             keep: self.offset + self.limit,
             top: BinaryHeap::new(),
             count: 0,
+            exact: true,
             ranks: Vec::new(),
         })
     }
@@ -57,17 +75,86 @@ impl Collector for RankCollector {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<(Vec<(Key, DocAddress)>, usize)>,
+        fruits: Vec<(Vec<(Key, DocAddress)>, usize, bool)>,
     ) -> tantivy::Result<Self::Fruit> {
         let mut count = 0;
+        let mut exact = true;
         let mut all = Vec::new();
-        for (docs, n) in fruits {
+        for (docs, n, segment_exact) in fruits {
             count += n;
+            exact &= segment_exact;
             all.extend(docs);
         }
         all.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let page = all.into_iter().skip(self.offset).take(self.limit).collect();
-        Ok((page, count))
+        Ok((page, count, exact))
+    }
+
+    /// With [`BlockSkip`]: every match is visited (and counted) until the segment has counted
+    /// its share of [`COUNT_LIMIT`] (the limit over the number of segments); from then on, a block of [`BLOCK`] documents whose largest rank is
+    /// below the page's lowest is skipped (the matches' postings are advanced past it), and the
+    /// count becomes a lower bound. A search matching tens of thousands of documents in a
+    /// sorted order then reads only the blocks that can still hold a page entry: its cost no
+    /// longer grows with the number of matches.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: u32,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<<RankSegmentCollector as SegmentCollector>::Fruit> {
+        let mut segment = self.for_segment(segment_ord, reader)?;
+        let Some(skip) = self.skip else {
+            let mut live = Vec::new();
+            weight.for_each_no_score(reader, &mut |docs| {
+                segment.collect_live(docs, reader.alive_bitset(), &mut live);
+            })?;
+            return Ok(segment.harvest());
+        };
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
+        let mut live = Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN);
+        // Every match, in batches, until the segment has counted its share of COUNT_LIMIT.
+        let quota = COUNT_LIMIT.div_ceil(skip.searcher.segment_readers().len().max(1));
+        while segment.count < quota {
+            let n = scorer.fill_buffer(&mut buffer);
+            let docs = buffer.get(..n).unwrap_or_default();
+            segment.collect_live(docs, alive, &mut live);
+            if n < buffer.len() {
+                return Ok(segment.harvest());
+            }
+        }
+        let maxima = skip
+            .cache
+            .get(skip.searcher, reader, self.field, segment.rank.as_ref());
+        let block_max = |doc: DocId| maxima.max.get((doc / BLOCK) as usize).copied();
+        loop {
+            let doc = scorer.doc();
+            if doc == TERMINATED {
+                break;
+            }
+            // Past the blocks that cannot hold a page entry, to the next one that can.
+            let floor = segment.floor();
+            if block_max(doc).is_some_and(|max| max < floor) {
+                segment.exact = false;
+                let mut next = doc / BLOCK + 1;
+                while block_max(next * BLOCK).is_some_and(|max| max < floor) {
+                    next += 1;
+                }
+                if block_max(next * BLOCK).is_none() {
+                    break;
+                }
+                scorer.seek(next * BLOCK);
+                continue;
+            }
+            let n = scorer.fill_buffer(&mut buffer);
+            let mut docs = buffer.get(..n).unwrap_or_default().to_vec();
+            let before = docs.len();
+            docs.retain(|&d| block_max(d).is_none_or(|max| max >= floor));
+            segment.exact &= docs.len() == before;
+            segment.collect_live(&docs, alive, &mut live);
+        }
+        Ok(segment.harvest())
     }
 }
 
@@ -95,10 +182,29 @@ pub(crate) struct RankSegmentCollector {
     /// Min-heap of the best `keep` entries seen.
     top: BinaryHeap<Reverse<Entry>>,
     count: usize,
+    /// Whether `count` is every match (false once blocks were skipped).
+    exact: bool,
     ranks: Vec<u64>,
 }
 
 impl RankSegmentCollector {
+    /// Collects the live documents of `docs` (`live` is scratch space).
+    fn collect_live(
+        &mut self,
+        docs: &[DocId],
+        alive: Option<&tantivy::fastfield::AliveBitSet>,
+        live: &mut Vec<DocId>,
+    ) {
+        match alive {
+            None => self.collect_block(docs),
+            Some(alive) => {
+                live.clear();
+                live.extend(docs.iter().copied().filter(|&d| alive.is_alive(d)));
+                self.collect_block(live);
+            }
+        }
+    }
+
     /// The lowest rank that may still enter the heap (0 until it is full; `u64::MAX` when
     /// nothing is kept).
     #[inline]
@@ -135,7 +241,7 @@ impl RankSegmentCollector {
 }
 
 impl SegmentCollector for RankSegmentCollector {
-    type Fruit = (Vec<(Key, DocAddress)>, usize);
+    type Fruit = (Vec<(Key, DocAddress)>, usize, bool);
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.count += 1;
@@ -173,7 +279,7 @@ impl SegmentCollector for RankSegmentCollector {
             .into_iter()
             .map(|Reverse((key, Reverse(doc)))| (key, DocAddress::new(segment_ord, doc)))
             .collect();
-        (docs, self.count)
+        (docs, self.count, self.exact)
     }
 }
 
@@ -272,6 +378,7 @@ pub(crate) fn top_of_all(
         field,
         offset,
         limit,
+        skip: None,
     };
     let mut fruits = Vec::with_capacity(searcher.segment_readers().len());
     let mut ranks = vec![0u64; BLOCK as usize];
@@ -296,8 +403,9 @@ pub(crate) fn top_of_all(
                 }
             }
         }
-        let (docs, _) = segment.harvest();
-        fruits.push((docs, reader.num_docs() as usize));
+        let (docs, _, _) = segment.harvest();
+        fruits.push((docs, reader.num_docs() as usize, true));
     }
-    collector.merge_fruits(fruits)
+    let (docs, count, _) = collector.merge_fruits(fruits)?;
+    Ok((docs, count))
 }

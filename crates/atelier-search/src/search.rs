@@ -12,7 +12,7 @@ use crate::cursor::{self, MAX_OFFSET};
 use crate::error::SearchError;
 use crate::index::Inner;
 use crate::query::{TextQuery, all_of, analyze, filters, text_query};
-use crate::rank::{RankCollector, top_of_all};
+use crate::rank::{BlockSkip, RankCollector, top_of_all};
 use crate::schema::{Fields, RANK_FAVORITES, RANK_LIKES, RANK_NEWEST};
 use crate::snippet::{head_html, snippet_html};
 use crate::types::{COUNT_LIMIT, SearchHit, SearchPage, SearchQuery, Sort, clamp_limit};
@@ -61,10 +61,14 @@ pub(crate) fn run(inner: &Inner, q: &SearchQuery) -> Result<SearchPage, SearchEr
                 field,
                 offset,
                 limit,
+                skip: Some(BlockSkip {
+                    cache: &inner.block_max,
+                    searcher: &searcher,
+                }),
             };
-            let (docs, total) = searcher.search(&*query, &collector)?;
+            let (docs, n, exact) = searcher.search(&*query, &collector)?;
             let docs = docs.into_iter().map(|(_, a)| (0.0, a)).collect();
-            (docs, Count::exact(total))
+            (docs, Count { n, exact })
         }
         (None, None) => (Vec::new(), Count::exact(0)),
     };

@@ -199,7 +199,8 @@ fn plain_offsets_page_like_cursors() {
 }
 
 /// G2: a relevance search over more than `COUNT_LIMIT` matches stops counting there and says
-/// so; the sorted orders count every match; a page the exact matches fill reports a lower
+/// so; the sorted orders count every match while no block of documents can be skipped (here
+/// every document has the same rank); a page the exact matches fill reports a lower
 /// bound when typo matches could follow, and paging still reaches them.
 #[test]
 fn g2_relevance_counts_stop_at_the_limit_and_say_so() {
