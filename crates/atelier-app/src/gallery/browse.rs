@@ -24,7 +24,7 @@ pub struct GalleryPage {
     /// Opaque cursor of the next page; `None` on the last.
     pub next_cursor: Option<String>,
     /// Matching items in all: exact when `total_exact`, else a lower bound (counting stops
-    /// past [`atelier_search::COUNT_LIMIT`]).
+    /// past [`atelier_search::COUNT_LIMIT`] matches).
     pub total: u64,
     /// Whether `total` is exact.
     pub total_exact: bool,

@@ -108,8 +108,8 @@ pub struct GalleryList {
     pub items: Vec<GalleryItemJson>,
     /// Cursor of the next page; null on the last.
     pub next_cursor: Option<String>,
-    /// Matching items in all; a lower bound when `total_exact` is false (relevance searches
-    /// stop counting past 10,000).
+    /// Matching items in all; a lower bound when `total_exact` is false (searches stop
+    /// counting past 10,000 matches).
     pub total: u64,
     /// Whether `total` is the exact count.
     pub total_exact: bool,
