@@ -167,6 +167,18 @@ impl Store {
         }
     }
 
+    /// How many write transactions of one bulk job (an import's batches) are worth running at
+    /// once: 1 on SQLite, which serializes writers; 2 on PostgreSQL, where each runs in its own
+    /// server process (a PostgreSQL import written one batch at a time kept one of the two
+    /// cores of a small machine busy and left the other idle).
+    #[must_use]
+    pub const fn write_parallelism(&self) -> usize {
+        match self.kind {
+            DatabaseKind::Sqlite => 1,
+            DatabaseKind::Postgres => 2,
+        }
+    }
+
     /// The pool, for the aggregate modules of this crate.
     pub(crate) const fn pool(&self) -> &AnyPool {
         &self.pool

@@ -92,6 +92,7 @@ async fn build(data_dir: &str, n: u32) {
 
     let started = Instant::now();
     let mut items = Vec::with_capacity(1000);
+    let mut writer = atelier_app::gallery::import::GalleryWriter::new(store.clone());
     let mut written = 0u64;
     for n_item in 0..n {
         let mut item = demo_item(n_item % 2400, now - i64::from(n_item) * 1000);
@@ -100,10 +101,15 @@ async fn build(data_dir: &str, n: u32) {
         item.prompt = format!("{} #{}", item.prompt, n_item / 2400);
         items.push(item);
         if items.len() == 1000 || n_item + 1 == n {
-            store.upsert_gallery_items(&items, now).await.unwrap();
-            written += items.len() as u64;
-            items.clear();
+            // As `atelier import` writes: batches in flight on their own tasks (two at once on
+            // PostgreSQL).
+            for outcomes in writer.push(std::mem::take(&mut items), now).await.unwrap() {
+                written += outcomes.len() as u64;
+            }
         }
+    }
+    for outcomes in writer.finish().await.unwrap() {
+        written += outcomes.len() as u64;
     }
     let import_secs = started.elapsed().as_secs_f64();
     println!(

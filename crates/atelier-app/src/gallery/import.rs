@@ -7,10 +7,11 @@ use super::fetch::ImageFetcher;
 use super::images::{FetchJob, guess_aspect};
 use crate::{App, AppError, JobKind};
 use atelier_core::Aspect;
+use atelier_core::UnixMillis;
 use atelier_db::gallery::{GalleryImageInput, GalleryItemInput, UpsertOutcome};
 use futures::StreamExt as _;
 use serde::Deserialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::BufRead;
 use std::sync::Mutex;
 
@@ -321,6 +322,92 @@ struct ImageTally {
     deferred: u64,
 }
 
+/// Writes a bulk job's batches (one transaction each) with up to
+/// [`Store::write_parallelism`](atelier_db::Store::write_parallelism) of them in flight, each
+/// on a task of its own, so that a PostgreSQL server works on two batches at once while the
+/// caller prepares the next one or fetches the images of the last. Outcomes come back in the
+/// order the batches were pushed. A batch that names a post also named by a batch still in
+/// flight waits for it first: the later record then wins, as when batches are written one
+/// after the other, and the two never race for the same row.
+#[derive(Debug)]
+pub struct GalleryWriter {
+    store: atelier_db::Store,
+    parallel: usize,
+    in_flight: VecDeque<InFlight>,
+}
+
+#[derive(Debug)]
+struct InFlight {
+    posts: HashSet<(String, String)>,
+    task: tokio::task::JoinHandle<Result<Vec<UpsertOutcome>, atelier_db::DbError>>,
+}
+
+impl GalleryWriter {
+    /// A writer on `store`.
+    #[must_use]
+    pub fn new(store: atelier_db::Store) -> Self {
+        GalleryWriter {
+            parallel: store.write_parallelism().max(1),
+            store,
+            in_flight: VecDeque::new(),
+        }
+    }
+
+    /// Starts writing `items` as one batch. Returns the outcomes of the earlier batches that
+    /// had to finish to make room for it (oldest first; often none).
+    ///
+    /// # Errors
+    /// A database error of an earlier batch (nothing of that batch was written).
+    pub async fn push(
+        &mut self,
+        items: Vec<GalleryItemInput>,
+        now: UnixMillis,
+    ) -> Result<Vec<Vec<UpsertOutcome>>, AppError> {
+        let posts: HashSet<(String, String)> = items
+            .iter()
+            .map(|i| (i.source.clone(), i.source_post_id.clone()))
+            .collect();
+        let mut done = Vec::new();
+        if self.in_flight.iter().any(|f| !f.posts.is_disjoint(&posts)) {
+            while let Some(outcomes) = self.finish_oldest().await? {
+                done.push(outcomes);
+            }
+        }
+        while self.in_flight.len() >= self.parallel {
+            if let Some(outcomes) = self.finish_oldest().await? {
+                done.push(outcomes);
+            }
+        }
+        let store = self.store.clone();
+        let task = tokio::spawn(async move { store.upsert_gallery_items(&items, now).await });
+        self.in_flight.push_back(InFlight { posts, task });
+        Ok(done)
+    }
+
+    /// Waits for every batch still in flight; their outcomes, oldest first.
+    ///
+    /// # Errors
+    /// As [`push`](Self::push).
+    pub async fn finish(mut self) -> Result<Vec<Vec<UpsertOutcome>>, AppError> {
+        let mut done = Vec::new();
+        while let Some(outcomes) = self.finish_oldest().await? {
+            done.push(outcomes);
+        }
+        Ok(done)
+    }
+
+    async fn finish_oldest(&mut self) -> Result<Option<Vec<UpsertOutcome>>, AppError> {
+        let Some(oldest) = self.in_flight.pop_front() else {
+            return Ok(None);
+        };
+        let outcomes = oldest
+            .task
+            .await
+            .map_err(|e| AppError::Unavailable(format!("import batch task: {e}")))??;
+        Ok(Some(outcomes))
+    }
+}
+
 impl App {
     /// Imports records in batches (one transaction each), then gets each new item's images,
     /// calling `on_record` as each record is done.
@@ -341,6 +428,7 @@ impl App {
         let host_failures: Mutex<HashMap<String, u32>> = Mutex::default();
         let mut summary = ImportSummary::default();
         let mut records = records;
+        let mut writer = GalleryWriter::new(self.store().clone());
         loop {
             let batch: Vec<NumberedRecord> = records.by_ref().take(IMPORT_BATCH).collect();
             if batch.is_empty() {
@@ -357,41 +445,60 @@ impl App {
                     }
                 }
             }
-            let outcomes = self.store().upsert_gallery_items(&items, now).await?;
-            let mut done = futures::stream::iter(outcomes)
-                .map(|outcome| {
-                    let host_failures = &host_failures;
-                    async move {
-                        let (outcome, id) = match outcome {
-                            UpsertOutcome::Created(id) => (RecordOutcome::Created, id),
-                            UpsertOutcome::Updated(id) => (RecordOutcome::Updated, id),
-                            UpsertOutcome::Tombstoned => {
-                                return Ok((RecordOutcome::Tombstoned, ImageTally::default()));
-                            }
-                        };
-                        let tally = self.acquire_images(&id, options, host_failures).await?;
-                        Ok::<_, AppError>((outcome, tally))
-                    }
-                })
-                .buffer_unordered(options.concurrency.max(1));
-            while let Some(result) = done.next().await {
-                let (outcome, tally) = result?;
-                match outcome {
-                    RecordOutcome::Created => summary.created += 1,
-                    RecordOutcome::Updated => summary.updated += 1,
-                    RecordOutcome::Tombstoned => summary.tombstoned += 1,
-                    RecordOutcome::Bad { .. } => summary.bad += 1,
-                }
-                summary.downloaded += tally.downloaded;
-                summary.rendered += tally.rendered;
-                summary.deferred += tally.deferred;
-                on_record(&outcome);
+            for outcomes in writer.push(items, now).await? {
+                self.finish_batch(outcomes, options, &host_failures, &mut summary, &on_record)
+                    .await?;
             }
+        }
+        for outcomes in writer.finish().await? {
+            self.finish_batch(outcomes, options, &host_failures, &mut summary, &on_record)
+                .await?;
         }
         if summary.created >= ANALYZE_AFTER_CREATED {
             self.store().analyze_gallery().await?;
         }
         Ok(summary)
+    }
+
+    /// Gets the images of a written batch's new and updated items and counts its outcomes.
+    async fn finish_batch<F>(
+        &self,
+        outcomes: Vec<UpsertOutcome>,
+        options: &ImportOptions,
+        host_failures: &Mutex<HashMap<String, u32>>,
+        summary: &mut ImportSummary,
+        on_record: &F,
+    ) -> Result<(), AppError>
+    where
+        F: Fn(&RecordOutcome) + Send + Sync,
+    {
+        let mut done = futures::stream::iter(outcomes)
+            .map(|outcome| async move {
+                let (outcome, id) = match outcome {
+                    UpsertOutcome::Created(id) => (RecordOutcome::Created, id),
+                    UpsertOutcome::Updated(id) => (RecordOutcome::Updated, id),
+                    UpsertOutcome::Tombstoned => {
+                        return Ok((RecordOutcome::Tombstoned, ImageTally::default()));
+                    }
+                };
+                let tally = self.acquire_images(&id, options, host_failures).await?;
+                Ok::<_, AppError>((outcome, tally))
+            })
+            .buffer_unordered(options.concurrency.max(1));
+        while let Some(result) = done.next().await {
+            let (outcome, tally) = result?;
+            match outcome {
+                RecordOutcome::Created => summary.created += 1,
+                RecordOutcome::Updated => summary.updated += 1,
+                RecordOutcome::Tombstoned => summary.tombstoned += 1,
+                RecordOutcome::Bad { .. } => summary.bad += 1,
+            }
+            summary.downloaded += tally.downloaded;
+            summary.rendered += tally.rendered;
+            summary.deferred += tally.deferred;
+            on_record(&outcome);
+        }
+        Ok(())
     }
 
     async fn acquire_images(
