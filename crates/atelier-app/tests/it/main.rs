@@ -2,4 +2,5 @@
 //! `ATELIER_TEST_DATABASE_URL` is set).
 #![allow(clippy::unwrap_used)]
 
+mod gallery_import;
 mod ledger;
