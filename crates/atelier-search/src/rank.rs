@@ -91,9 +91,9 @@ impl Collector for RankCollector<'_> {
     }
 
     /// With [`BlockSkip`]: every match is visited (and counted) until the segment has counted
-    /// its share of [`COUNT_LIMIT`] (the limit over the number of segments); from then on, a block of [`BLOCK`] documents whose largest rank is
-    /// below the page's lowest is skipped (the matches' postings are advanced past it), and the
-    /// count becomes a lower bound. A search matching tens of thousands of documents in a
+    /// its share of [`COUNT_LIMIT`] (the limit over the number of segments); from then on, a
+    /// block of [`BLOCK`] documents whose largest rank is below the page's lowest is skipped
+    /// (the matches' postings are advanced past it), and the count becomes a lower bound. A search matching tens of thousands of documents in a
     /// sorted order then reads only the blocks that can still hold a page entry: its cost no
     /// longer grows with the number of matches.
     fn collect_segment(
@@ -114,6 +114,7 @@ impl Collector for RankCollector<'_> {
         let mut scorer = weight.scorer(reader, 1.0)?;
         let mut buffer = [0; COLLECT_BLOCK_BUFFER_LEN];
         let mut live = Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN);
+        let mut kept = Vec::with_capacity(COLLECT_BLOCK_BUFFER_LEN);
         // Every match, in batches, until the segment has counted its share of COUNT_LIMIT.
         let quota = COUNT_LIMIT.div_ceil(skip.searcher.segment_readers().len().max(1));
         while segment.count < quota {
@@ -147,12 +148,18 @@ impl Collector for RankCollector<'_> {
                 scorer.seek(next * BLOCK);
                 continue;
             }
+            // A batch may run into blocks that cannot hold a page entry: their documents are
+            // left out (and the count stops being exact).
             let n = scorer.fill_buffer(&mut buffer);
-            let mut docs = buffer.get(..n).unwrap_or_default().to_vec();
-            let before = docs.len();
-            docs.retain(|&d| block_max(d).is_none_or(|max| max >= floor));
-            segment.exact &= docs.len() == before;
-            segment.collect_live(&docs, alive, &mut live);
+            let docs = buffer.get(..n).unwrap_or_default();
+            kept.clear();
+            kept.extend(
+                docs.iter()
+                    .copied()
+                    .filter(|&d| block_max(d).is_none_or(|max| max >= floor)),
+            );
+            segment.exact &= kept.len() == docs.len();
+            segment.collect_live(&kept, alive, &mut live);
         }
         Ok(segment.harvest())
     }
