@@ -197,7 +197,11 @@ fn search_latency(index: &SearchIndex) {
     );
 }
 
-async fn load(base: &str, seconds: u64, connections: usize) {
+/// `connections` clients searching for `seconds`: back to back (`rate` = None, the most the
+/// server answers), or together offering `rate` requests per second, each client on a fixed
+/// schedule; a request's latency then counts from its scheduled time, so that a server falling
+/// behind shows in the figures (no coordinated omission).
+async fn load(base: &str, seconds: u64, connections: usize, rate: Option<f64>) {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()
@@ -212,10 +216,22 @@ async fn load(base: &str, seconds: u64, connections: usize) {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             let mut i = c;
+            // Each client's share of the rate, its first request offset to spread the clients.
+            let interval = rate.map(|r| Duration::from_secs_f64(connections as f64 / r));
+            let mut scheduled = Instant::now()
+                + interval.map_or(Duration::ZERO, |d| d.mul_f64(c as f64 / connections as f64));
             while !stop.load(Ordering::Relaxed) {
                 let q = QUERIES[i % QUERIES.len()];
                 let url = format!("{base}/api/v1/gallery?q={}&limit=20", q.replace(' ', "+"));
-                let t = Instant::now();
+                let t = match interval {
+                    Some(interval) => {
+                        tokio::time::sleep_until(scheduled.into()).await;
+                        let at = scheduled;
+                        scheduled += interval;
+                        at
+                    }
+                    None => Instant::now(),
+                };
                 match client.get(&url).send().await {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
@@ -238,8 +254,9 @@ async fn load(base: &str, seconds: u64, connections: usize) {
         errors += e;
     }
     all.sort_by(f64::total_cmp);
+    let offered = rate.map_or(String::new(), |r| format!(", {r:.0} req/s offered"));
     println!(
-        "| HTTP search, {connections} connections, {seconds} s | {:.0} req/s | p50 {:.2} ms | p99 {:.2} ms | errors {errors} |",
+        "| HTTP search, {connections} connections{offered}, {seconds} s | {:.0} req/s | p50 {:.2} ms | p99 {:.2} ms | errors {errors} |",
         all.len() as f64 / seconds as f64,
         percentile(&all, 50.0),
         percentile(&all, 99.0)
@@ -302,11 +319,12 @@ async fn main() {
                 &args[2],
                 args.get(3).map_or(20, |s| s.parse().unwrap()),
                 args.get(4).map_or(64, |c| c.parse().unwrap()),
+                args.get(5).map(|r| r.parse().unwrap()),
             )
             .await;
         }
         _ => println!(
-            "usage: gallery_bench build DATA_DIR [N] | search DATA_DIR | one DATA_DIR TEXT [newest|liked] [ASPECT] | load URL [SECONDS] [CONNECTIONS]"
+            "usage: gallery_bench build DATA_DIR [N] | search DATA_DIR | one DATA_DIR TEXT [newest|liked] [ASPECT] | load URL [SECONDS] [CONNECTIONS] [RATE]"
         ),
     }
 }
