@@ -49,12 +49,9 @@ async fn lookup(
                     .join(", ")
             ),
         };
-        // Planned for the table as it is now, each time (an unnamed statement): a plan
-        // prepared while the table was small (a hash join over all of it) would otherwise be
-        // kept as it grows, as long as nothing analyzes the table (autovacuum can be off).
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .persistent(false)
-            .bind(source.to_owned());
+        // Planned for the table as it is now on every run: PostgreSQL connections set
+        // `plan_cache_mode = force_custom_plan` (see `Store::connect`).
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(source.to_owned());
         for post in chunk {
             query = query.bind((*post).to_owned());
         }

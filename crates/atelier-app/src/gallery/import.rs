@@ -367,16 +367,13 @@ impl GalleryWriter {
             .iter()
             .map(|i| (i.source.clone(), i.source_post_id.clone()))
             .collect();
+        let overlaps = self.in_flight.iter().any(|f| !f.posts.is_disjoint(&posts));
         let mut done = Vec::new();
-        if self.in_flight.iter().any(|f| !f.posts.is_disjoint(&posts)) {
-            while let Some(outcomes) = self.finish_oldest().await? {
-                done.push(outcomes);
-            }
-        }
-        while self.in_flight.len() >= self.parallel {
-            if let Some(outcomes) = self.finish_oldest().await? {
-                done.push(outcomes);
-            }
+        while overlaps || self.in_flight.len() >= self.parallel {
+            let Some(outcomes) = self.finish_oldest().await? else {
+                break;
+            };
+            done.push(outcomes);
         }
         let store = self.store.clone();
         let task = tokio::spawn(async move { store.upsert_gallery_items(&items, now).await });

@@ -164,20 +164,25 @@ fn sorted_orders_correct_typos_but_do_not_widen_exact_words() {
     assert_eq!(find(&index, &q), ["castle"]);
 }
 
+/// A small linear congruential generator from `seed`: each call gives a number below `m`.
+fn numbers(seed: u64) -> impl FnMut(u64) -> i64 {
+    let mut state = seed;
+    move |m| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        i64::try_from((state >> 33) % m).unwrap()
+    }
+}
+
 /// G1: browsing everything (no text, no filter) skips blocks of documents whose best rank
 /// cannot reach the page; it must answer exactly what ranking every document answers. The
 /// filter `source = demo` matches every document here and takes the path that reads every
 /// rank, so the two are compared page by page, across segments, ties and deleted documents.
 #[test]
 fn g1_browsing_everything_pages_exactly_like_ranking_every_document() {
-    // A small linear congruential generator: ranks with many ties, in no order of doc id.
-    let mut state = 0x2545_f491_u64;
-    let mut next = move |m: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        i64::try_from((state >> 33) % m).unwrap()
-    };
+    // Ranks with many ties, in no order of doc id.
+    let mut next = numbers(0x2545_f491);
     let index = atelier_search::SearchIndex::in_memory().unwrap();
     let mut all = Vec::new();
     // Four commits: four segments, the blocks of each read on their own.
@@ -264,13 +269,7 @@ fn g1_sorted_searches_over_many_matches_skip_blocks_and_page_exactly() {
     let n = atelier_search::COUNT_LIMIT + 2_000;
     // Newest first in the order of indexing (as after a rebuild of ids that follow time):
     // every block after the first ones is skippable by date. Likes follow no order.
-    let mut state = 0x9e37_79b9_u64;
-    let mut next = move |m: u64| {
-        state = state
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        i64::try_from((state >> 33) % m).unwrap()
-    };
+    let mut next = numbers(0x9e37_79b9);
     let all: Vec<GalleryDoc> = (0..n)
         .map(|i| {
             let i = i64::try_from(i).unwrap();
