@@ -2,7 +2,7 @@
 //! capability (mail, retention) adds its kinds here.
 
 use crate::gallery::demo::SeedJob;
-use crate::gallery::fetch::ImageFetcher;
+use crate::gallery::fetch::Fetcher;
 use crate::gallery::images::{FetchJob, ThumbnailJob};
 use crate::{App, AppError};
 use atelier_core::clock::DAY_MS;
@@ -207,8 +207,12 @@ impl App {
             return Ok(());
         }
         if let Some(url) = &image.remote_url {
-            let fetcher = ImageFetcher::new(Duration::from_secs(15), 20 * 1024 * 1024, false)
-                .map_err(|e| AppError::Unavailable(e.to_string()))?;
+            let fetcher = Fetcher::new(
+                Duration::from_secs(15),
+                20 * 1024 * 1024,
+                self.settings().fetch.allow_private_addresses,
+            )
+            .map_err(|e| AppError::Unavailable(e.to_string()))?;
             if let Ok(bytes) = fetcher.fetch(url).await
                 && self
                     .store_gallery_download(item_id, position, bytes)

@@ -102,7 +102,7 @@ impl Email {
 
 /// An address as mail providers treat it, for hashing (R5): trimmed and lower-cased; for Gmail
 /// (`gmail.com`, `googlemail.com`) without dots or a `+tag` in the local part, since Gmail
-/// delivers those to the same mailbox. See `shared/spec/test-vectors.txt`.
+/// delivers those to the same mailbox. The known answers are in this module's tests.
 #[must_use]
 pub fn normalized_for_hash(input: &str) -> String {
     let lower = input.trim().to_lowercase();

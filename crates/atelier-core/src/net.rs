@@ -37,7 +37,7 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
 mod tests {
     use super::*;
 
-    /// Known answers from `shared/spec/test-vectors.txt`.
+    /// Known answers of the specification's test vectors (IPv4 /24, IPv6 /48).
     #[test]
     fn s2_truncation_test_vectors() {
         let v4: IpAddr = "203.0.113.195".parse().unwrap();

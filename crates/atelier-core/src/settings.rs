@@ -85,6 +85,8 @@ pub struct RawSettings {
     pub cdn: CdnSettings,
     /// Who runs the instance (the privacy page names them).
     pub operator: OperatorSettings,
+    /// Downloads from addresses users or files name: gallery images and URL imports.
+    pub fetch: FetchSettings,
 }
 
 impl Default for RawSettings {
@@ -113,6 +115,32 @@ impl Default for RawSettings {
             assistant: AssistantSettings::default(),
             cdn: CdnSettings::default(),
             operator: OperatorSettings::default(),
+            fetch: FetchSettings::default(),
+        }
+    }
+}
+
+/// Downloads from addresses that a file, a post or a command names (gallery images, `atelier
+/// import URL`): only public addresses, within limits of size and time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FetchSettings {
+    /// Lets downloads reach loopback and private addresses: for tests against local servers
+    /// only (`atelier doctor` flags it). Base URLs the operator configures for a service are
+    /// used as configured either way.
+    pub allow_private_addresses: bool,
+    /// The largest file `atelier import URL` downloads.
+    pub import_max_bytes: u64,
+    /// How long `atelier import URL` may take to download its file.
+    pub import_timeout_secs: u64,
+}
+
+impl Default for FetchSettings {
+    fn default() -> Self {
+        Self {
+            allow_private_addresses: false,
+            import_max_bytes: 512 * 1024 * 1024,
+            import_timeout_secs: 600,
         }
     }
 }
@@ -799,6 +827,8 @@ pub struct Settings {
     pub cdn: CdnSettings,
     /// Who runs the instance.
     pub operator: OperatorSettings,
+    /// Downloads from addresses files and posts name.
+    pub fetch: FetchSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -920,6 +950,12 @@ impl Settings {
                 "http.json_limit_bytes",
                 "must be at least 1024 and at most http.body_limit_bytes",
             ));
+        }
+        if raw.fetch.import_timeout_secs == 0 {
+            return Err(invalid("fetch.import_timeout_secs", "must be at least 1"));
+        }
+        if raw.fetch.import_max_bytes == 0 {
+            return Err(invalid("fetch.import_max_bytes", "must be at least 1"));
         }
         if raw.http.request_timeout_secs == 0 {
             return Err(invalid("http.request_timeout_secs", "must be at least 1"));
@@ -1122,6 +1158,7 @@ impl Settings {
             assistant: raw.assistant,
             cdn: raw.cdn,
             operator: raw.operator,
+            fetch: raw.fetch,
             demo: false,
         })
     }

@@ -421,18 +421,25 @@ impl TestApp {
     }
 }
 
-/// A file of `../shared/data/` (the real-world sample data, never copied into the repository).
-pub fn shared_data(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(name)
-}
+/// The project's own sample posts (`crates/atelier-testkit/data/sample-posts.json`): 40 posts in
+/// the shapes real exports from X have — JSON-structured and plain prompts from one word to about
+/// 16,000 characters, English, Chinese and Japanese, emoji, numeric and string ids, every accepted
+/// date form, posts without images, views or a date, and a post from another source.
+pub const SAMPLE_POSTS: &str = include_str!("../data/sample-posts.json");
 
-/// The first `n` records of `../shared/data/trending-prompts.json`, as a JSON array.
-pub fn trending_sample(n: usize) -> String {
-    let text = std::fs::read_to_string(shared_data("trending-prompts.json"))
-        .expect("../shared/data/trending-prompts.json");
-    let all: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON array");
+/// Import lines that go wrong in every way a real file does
+/// (`crates/atelier-testkit/data/sample-posts-messy.jsonl`): bad JSON, missing and malformed
+/// fields, a repeated id, a blank line, an over-long prompt and id. Its test says what each
+/// line must do.
+pub const MESSY_POSTS: &str = include_str!("../data/sample-posts-messy.jsonl");
+
+/// The first `n` of [`SAMPLE_POSTS`], as a JSON array.
+///
+/// # Panics
+/// When `n` is more than the sample holds, so that a test never silently gets fewer posts.
+pub fn sample_posts(n: usize) -> String {
+    let all: Vec<serde_json::Value> = serde_json::from_str(SAMPLE_POSTS).expect("a JSON array");
+    assert!(n <= all.len(), "the sample holds {} posts", all.len());
     serde_json::to_string(&all.into_iter().take(n).collect::<Vec<_>>()).expect("serialize")
 }
 

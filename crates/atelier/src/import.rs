@@ -1,12 +1,14 @@
-//! `atelier import FILE [--render-missing]`: adds gallery items from JSON lines or a JSON array
-//! (docs/import.md) with a progress bar, reports bad records by number, and prints a summary.
+//! `atelier import FILE_OR_URL [--render-missing]`: adds gallery items from JSON lines or a JSON
+//! array (docs/import.md), read from a file or downloaded from an `http(s)://` URL, with a
+//! progress bar; reports bad records by number and prints a summary.
 //! Works with the server stopped or running: it writes only to the database and storage, and
 //! every running node's search index picks the new items up from the change log.
 
 use anyhow::Context as _;
 use atelier_app::App;
-use atelier_app::gallery::fetch::ImageFetcher;
+use atelier_app::gallery::fetch::Fetcher;
 use atelier_app::gallery::import::{ImportOptions, RecordOutcome, read_records};
+use atelier_app::gallery::import_url::{download_import_file, is_url};
 use atelier_core::{Settings, SystemClock};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufReader, IsTerminal as _};
@@ -14,36 +16,87 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Runs the import and prints its summary.
-pub async fn run(settings: Settings, file: &Path, render_missing: bool) -> anyhow::Result<()> {
-    let total = count_records(file)?;
-    let reader = BufReader::new(
-        std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?,
-    );
-    let records = read_records(reader).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let app = App::open_for_bulk(settings, Arc::new(SystemClock))
-        .await
-        .context("cannot open the database and storage")?;
-    let fetcher = ImageFetcher::new(Duration::from_secs(10), 20 * 1024 * 1024, false)
-        .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
-    let options = ImportOptions {
-        fetcher: Some(fetcher),
-        render_missing,
-        concurrency: 4,
-    };
+/// Runs the import of a file or URL and prints its summary.
+pub async fn run(settings: Settings, source: &str, render_missing: bool) -> anyhow::Result<()> {
+    if is_url(source) {
+        let file = download(&settings, source)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot import {source}: {e}"))?;
+        import_file(settings, file.path(), source, render_missing).await
+    } else {
+        import_file(settings, Path::new(source), source, render_missing).await
+    }
+}
 
-    let bar = ProgressBar::new(total);
+/// Downloads the import file at `url` into a temporary file, with a byte count on a terminal.
+async fn download(
+    settings: &Settings,
+    url: &str,
+) -> Result<tempfile::NamedTempFile, atelier_app::gallery::fetch::FetchError> {
+    use atelier_app::gallery::fetch::FetchError;
+    let file = tempfile::NamedTempFile::new().map_err(|e| FetchError::Write(e.to_string()))?;
+    let mut sink = tokio::fs::File::from_std(
+        file.reopen()
+            .map_err(|e| FetchError::Write(e.to_string()))?,
+    );
+    let bar = progress_bar(
+        0,
+        "{spinner} downloading [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} · {bytes_per_sec}",
+    );
+    download_import_file(&settings.fetch, url, &mut sink, |so_far, total| {
+        if let Some(total) = total {
+            bar.set_length(total);
+        }
+        bar.set_position(so_far);
+    })
+    .await?;
+    bar.finish_and_clear();
+    Ok(file)
+}
+
+/// A progress bar on a terminal, hidden otherwise.
+fn progress_bar(length: u64, template: &str) -> ProgressBar {
+    let bar = ProgressBar::new(length);
     if std::io::stderr().is_terminal() {
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} · {per_sec} · ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
         );
         bar.enable_steady_tick(Duration::from_millis(200));
     } else {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
+    bar
+}
+
+/// Imports `file`; `name` is what the user named (the file or the URL it came from).
+async fn import_file(
+    settings: Settings,
+    file: &Path,
+    name: &str,
+    render_missing: bool,
+) -> anyhow::Result<()> {
+    let total = count_records(file).with_context(|| format!("cannot import {name}"))?;
+    let reader =
+        BufReader::new(std::fs::File::open(file).with_context(|| format!("cannot open {name}"))?);
+    let records = read_records(reader).map_err(|e| anyhow::anyhow!("cannot import {name}: {e}"))?;
+    let fetcher = Fetcher::new(
+        Duration::from_secs(10),
+        20 * 1024 * 1024,
+        settings.fetch.allow_private_addresses,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {e}"))?;
+    let app = App::open_for_bulk(settings, Arc::new(SystemClock))
+        .await
+        .context("cannot open the database and storage")?;
+    let options = ImportOptions {
+        fetcher: Some(fetcher),
+        render_missing,
+        concurrency: 4,
+    };
+    let bar = progress_bar(
+        total,
+        "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} · {per_sec} · ETA {eta}",
+    );
     let started = std::time::Instant::now();
     let summary = app
         .import_gallery(records, &options, |outcome| {
@@ -63,10 +116,11 @@ pub async fn run(settings: Settings, file: &Path, render_missing: bool) -> anyho
 
 /// Records in the file, for the progress bar: array elements or non-blank lines.
 fn count_records(file: &Path) -> anyhow::Result<u64> {
-    let text = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = std::fs::read(file)?;
+    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&text);
     let first = text.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'[') {
-        let values: Vec<serde::de::IgnoredAny> = serde_json::from_slice(&text).unwrap_or_default();
+        let values: Vec<serde::de::IgnoredAny> = serde_json::from_slice(text).unwrap_or_default();
         Ok(values.len() as u64)
     } else {
         Ok(text

@@ -32,10 +32,12 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
-    /// Add gallery items from a JSON array or JSON lines file (see docs/import.md).
+    /// Add gallery items from a JSON array or JSON lines, in a file or at an http(s) URL (see
+    /// docs/import.md).
     Import {
-        /// The file to read.
-        file: PathBuf,
+        /// The file to read, or the `http(s)://` URL to download it from.
+        #[arg(value_name = "FILE_OR_URL")]
+        source: String,
         /// Draw images that cannot be downloaded right away with the offline generator.
         #[arg(long)]
         render_missing: bool,
@@ -126,9 +128,9 @@ fn main() -> ExitCode {
             }
             Command::Migrate => serve::migrate(settings).await,
             Command::Import {
-                file,
+                source,
                 render_missing,
-            } => import::run(settings, &file, render_missing).await,
+            } => import::run(settings, &source, render_missing).await,
             Command::Purge => admin::purge(settings).await,
             Command::Doctor => match doctor::run(settings).await {
                 Ok(true) => Ok(()),

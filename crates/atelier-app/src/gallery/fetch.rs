@@ -1,9 +1,9 @@
-//! Downloading published images for the gallery, safely: only `http`/`https`, only to public
-//! addresses (no loopback, private, link-local or metadata ranges — also after redirects and DNS),
-//! with a timeout and a size limit.
+//! Downloading what posts and files name — published images for the gallery, import files for
+//! `atelier import URL` — safely: only `http`/`https`, only to public addresses (no loopback,
+//! private, link-local or metadata ranges — also after redirects and DNS), with a timeout and a
+//! size limit.
 
 use bytes::{Bytes, BytesMut};
-use futures::StreamExt as _;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ pub enum FetchError {
     #[error("refused URL: {0}")]
     Refused(&'static str),
     /// Larger than allowed.
-    #[error("the image is larger than {0} bytes")]
+    #[error("the download is larger than {0} bytes")]
     TooLarge(usize),
     /// The server answered with an error status.
     #[error("the server answered {0}")]
@@ -25,6 +25,21 @@ pub enum FetchError {
     /// Network failure or timeout.
     #[error("download failed: {0}")]
     Network(String),
+    /// The body is not what was asked for.
+    #[error("{0}")]
+    Content(String),
+    /// Writing the downloaded bytes failed.
+    #[error("cannot write the download: {0}")]
+    Write(String),
+}
+
+/// Turns a client error into a [`FetchError`] that says whether time ran out.
+fn network(e: &reqwest::Error) -> FetchError {
+    if e.is_timeout() {
+        FetchError::Network("timed out".to_owned())
+    } else {
+        FetchError::Network(format!("{e}"))
+    }
 }
 
 /// Whether an address is on the public internet.
@@ -82,17 +97,18 @@ impl Resolve for PublicResolver {
     }
 }
 
-/// An HTTP client for published images.
+/// An HTTP client for what posts and files name (see the module comment).
 #[derive(Debug, Clone)]
-pub struct ImageFetcher {
+pub struct Fetcher {
     client: reqwest::Client,
     max_bytes: usize,
     allow_private: bool,
 }
 
-impl ImageFetcher {
+impl Fetcher {
     /// A fetcher with a per-request `timeout` and a `max_bytes` size limit. `allow_private` lifts
-    /// the public-address rule (tests against a server on loopback only).
+    /// the public-address rule (`fetch.allow_private_addresses`: tests against a server on
+    /// loopback only). A connection that sends nothing for 30 seconds is given up too.
     ///
     /// # Errors
     /// When the HTTP client cannot be built.
@@ -104,6 +120,7 @@ impl ImageFetcher {
         let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .read_timeout(timeout.min(Duration::from_secs(30)))
             .user_agent(concat!(
                 "Atelier/",
                 env!("CARGO_PKG_VERSION"),
@@ -136,6 +153,55 @@ impl ImageFetcher {
     /// # Errors
     /// See [`FetchError`].
     pub async fn fetch(&self, url: &str) -> Result<Bytes, FetchError> {
+        let mut response = self.start(url).await?;
+        let mut body = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+            if body.len() + chunk.len() > self.max_bytes {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    }
+
+    /// Downloads `url` into `sink` as it arrives, never holding the whole body. `on_start`
+    /// learns the announced length, if any; `on_chunk` sees each piece before it is written and
+    /// may refuse it (a content check) with a [`FetchError::Content`]. Returns the bytes written.
+    ///
+    /// # Errors
+    /// See [`FetchError`]; a refused piece stops the download at once.
+    pub async fn download<W>(
+        &self,
+        url: &str,
+        sink: &mut W,
+        on_start: impl FnOnce(Option<u64>),
+        mut on_chunk: impl FnMut(&[u8]) -> Result<(), FetchError>,
+    ) -> Result<u64, FetchError>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use tokio::io::AsyncWriteExt as _;
+        let mut response = self.start(url).await?;
+        on_start(response.content_length());
+        let mut written = 0u64;
+        while let Some(chunk) = response.chunk().await.map_err(|e| network(&e))? {
+            written += chunk.len() as u64;
+            if written > self.max_bytes as u64 {
+                return Err(FetchError::TooLarge(self.max_bytes));
+            }
+            on_chunk(&chunk)?;
+            sink.write_all(&chunk)
+                .await
+                .map_err(|e| FetchError::Write(e.to_string()))?;
+        }
+        sink.flush()
+            .await
+            .map_err(|e| FetchError::Write(e.to_string()))?;
+        Ok(written)
+    }
+
+    /// Checks `url`, sends the request and checks the answer's status and announced length.
+    async fn start(&self, url: &str) -> Result<reqwest::Response, FetchError> {
         let parsed = Url::parse(url).map_err(|_| FetchError::Refused("not a URL"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(FetchError::Refused("only http and https"));
@@ -148,7 +214,7 @@ impl ImageFetcher {
             .get(parsed)
             .send()
             .await
-            .map_err(|e| FetchError::Network(e.to_string()))?;
+            .map_err(|e| network(&e))?;
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
@@ -158,16 +224,7 @@ impl ImageFetcher {
         {
             return Err(FetchError::TooLarge(self.max_bytes));
         }
-        let mut body = BytesMut::new();
-        let mut stream = response.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| FetchError::Network(e.to_string()))?;
-            if body.len() + chunk.len() > self.max_bytes {
-                return Err(FetchError::TooLarge(self.max_bytes));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(body.freeze())
+        Ok(response)
     }
 }
 
@@ -213,7 +270,7 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_schemes_and_private_targets() {
-        let f = ImageFetcher::new(Duration::from_secs(2), 1024, false).unwrap();
+        let f = Fetcher::new(Duration::from_secs(2), 1024, false).unwrap();
         for url in [
             "file:///etc/passwd",
             "ftp://example.com/x.png",

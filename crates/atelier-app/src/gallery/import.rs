@@ -3,7 +3,7 @@
 //! under a takedown tombstone stays out (C7). A bad record is reported with its line (or record)
 //! number and skipped.
 
-use super::fetch::ImageFetcher;
+use super::fetch::Fetcher;
 use super::images::{FetchJob, guess_aspect};
 use crate::{App, AppError, JobKind};
 use atelier_core::Aspect;
@@ -37,34 +37,34 @@ pub struct ImportRecord {
     /// The prompt.
     pub prompt: String,
     /// Author handle.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub author: String,
     /// Author display name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub author_name: String,
     /// Author profile URL.
     #[serde(default)]
     pub author_url: Option<String>,
     /// Likes at the source.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub likes: i64,
     /// Views at the source.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub views: i64,
     /// The first image's URL.
     #[serde(default)]
     pub image: Option<String>,
     /// Every image's URL.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub images: Vec<String>,
     /// Model name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub model: String,
     /// Categories.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub categories: Vec<String>,
     /// Publication date (`YYYY-MM-DD`, RFC 3339, or epoch seconds/milliseconds).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "optional_string_or_number")]
     pub date: Option<String>,
     /// The post's URL.
     #[serde(default)]
@@ -87,6 +87,29 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     }
 }
 
+/// A field written as `null` means the same as a missing one.
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A date written as text or as epoch seconds or milliseconds; `null` is no date.
+fn optional_string_or_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(s) => Ok(Some(s)),
+        serde_json::Value::Number(n) => Ok(Some(n.to_string())),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a date as text or a number, got {other}"
+        ))),
+    }
+}
+
 /// A record of an import file, or why it could not be read; numbered from 1 (line number for
 /// JSON lines, record number for a JSON array).
 pub type NumberedRecord = (usize, Result<ImportRecord, String>);
@@ -98,6 +121,14 @@ pub type NumberedRecord = (usize, Result<ImportRecord, String>);
 pub fn read_records<'a>(
     mut reader: impl BufRead + Send + 'a,
 ) -> Result<Box<dyn Iterator<Item = NumberedRecord> + Send + 'a>, String> {
+    // A byte-order mark, as some editors write, is not part of the JSON.
+    if reader
+        .fill_buf()
+        .map_err(|e| e.to_string())?
+        .starts_with(b"\xEF\xBB\xBF")
+    {
+        reader.consume(3);
+    }
     let first = loop {
         let buf = reader.fill_buf().map_err(|e| e.to_string())?;
         match buf.iter().position(|b| !b.is_ascii_whitespace()) {
@@ -119,10 +150,7 @@ pub fn read_records<'a>(
             let values: Vec<serde_json::Value> = serde_json::from_reader(reader)
                 .map_err(|e| format!("the JSON array does not parse: {e}"))?;
             Ok(Box::new(values.into_iter().enumerate().map(|(i, v)| {
-                (
-                    i + 1,
-                    serde_json::from_value::<ImportRecord>(v).map_err(|e| e.to_string()),
-                )
+                (i + 1, record_from(serde_path_to_error::deserialize(v)))
             })))
         }
         Some(_) => Ok(Box::new(reader.lines().enumerate().filter_map(
@@ -130,12 +158,29 @@ pub fn read_records<'a>(
                 Ok(l) if l.trim().is_empty() => None,
                 Ok(l) => Some((
                     i + 1,
-                    serde_json::from_str::<ImportRecord>(&l).map_err(|e| e.to_string()),
+                    record_from(serde_path_to_error::deserialize(
+                        &mut serde_json::Deserializer::from_str(&l),
+                    )),
                 )),
                 Err(e) => Some((i + 1, Err(format!("unreadable line: {e}")))),
             },
         ))),
     }
+}
+
+/// A parsed record, or what is wrong with it, naming the field when one is to blame
+/// (`` `likes`: invalid type: string "1.2k", expected i64 ``).
+fn record_from(
+    parsed: Result<ImportRecord, serde_path_to_error::Error<serde_json::Error>>,
+) -> Result<ImportRecord, String> {
+    parsed.map_err(|e| {
+        let path = e.path().to_string();
+        if path == "." {
+            e.into_inner().to_string()
+        } else {
+            format!("`{path}`: {}", e.into_inner())
+        }
+    })
 }
 
 /// Checks a record and turns it into the row to upsert.
@@ -270,7 +315,7 @@ fn clean_token(text: &str, max: usize) -> String {
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Downloads published images (public addresses only); `None` never downloads.
-    pub fetcher: Option<ImageFetcher>,
+    pub fetcher: Option<Fetcher>,
     /// Draws images that cannot be downloaded right away, instead of leaving them to a background
     /// job.
     pub render_missing: bool,
@@ -585,6 +630,36 @@ mod tests {
         assert_eq!(item.aspect, "16:9");
         assert_eq!(item.images.len(), 2);
         assert_eq!(item.posted_at, 1_769_904_000_000);
+    }
+
+    #[test]
+    fn dates_in_every_accepted_form_and_null_fields() {
+        // 2026-02-01T00:00:00Z in every form the importer accepts.
+        let expected = 1_769_904_000_000;
+        for date in [
+            r#""2026-02-01""#,
+            r#""2026-02-01T00:00:00Z""#,
+            r#""2026-02-01T09:00:00+09:00""#,
+            r#""2026-02-01 00:00:00""#,
+            "1769904000",
+            r#""1769904000""#,
+            "1769904000000",
+        ] {
+            let r = record(&format!(r#"{{"id":"d","prompt":"x","date":{date}}}"#));
+            assert_eq!(to_item(&r, 0).unwrap().posted_at, expected, "{date}");
+        }
+        let r = record(
+            r#"{"id":"n","prompt":"x","date":null,"author":null,"author_name":null,"likes":null,
+            "views":null,"images":null,"image":null,"model":null,"categories":null,"source_url":null}"#,
+        );
+        let item = to_item(&r, 5).unwrap();
+        assert_eq!(
+            (item.posted_at, item.likes, item.author_handle.as_str()),
+            (5, 0, "")
+        );
+        assert!(
+            serde_json::from_str::<ImportRecord>(r#"{"id":"x","prompt":"x","date":[1]}"#).is_err()
+        );
     }
 
     #[test]

@@ -5,4 +5,5 @@ pub mod demo;
 pub mod fetch;
 pub mod images;
 pub mod import;
+pub mod import_url;
 pub mod index;

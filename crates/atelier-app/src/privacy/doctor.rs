@@ -190,6 +190,17 @@ impl App {
             !verbose,
             format!("log.filter = {:?}", self.settings().log.filter),
         ));
+        let private = self.settings().fetch.allow_private_addresses;
+        checks.push(Check::new(
+            "SEC2 downloads reach public addresses only",
+            !private,
+            if private {
+                "fetch.allow_private_addresses is on: image downloads and URL imports may reach \
+                 this network's own hosts; turn it off outside tests"
+            } else {
+                "fetch.allow_private_addresses is off"
+            },
+        ));
         Ok(checks)
     }
 }

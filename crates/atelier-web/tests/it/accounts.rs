@@ -287,11 +287,43 @@ async fn csrf_cross_site_cookie_requests_are_refused_bearer_is_exempt() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{header}: {value}");
         assert_eq!(r.error_code(), "csrf_rejected");
     }
-    // A cookie without any origin information (an old browser) is refused too.
+    // `Sec-Fetch-Site` decides when present, whatever `Origin` says.
+    let req = Request::builder()
+        .method(Method::PATCH)
+        .uri("/api/v1/me")
+        .header("cookie", &u.cookie)
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "http://127.0.0.1:8080")
+        .header("content-type", "application/json")
+        .body(Body::from(patch.to_string()))
+        .unwrap();
+    assert_eq!(t.request(req).await.status, StatusCode::FORBIDDEN);
+    let req = Request::builder()
+        .method(Method::PATCH)
+        .uri("/api/v1/me")
+        .header("cookie", &u.cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header("origin", "https://evil.example")
+        .header("content-type", "application/json")
+        .body(Body::from(json!({ "display_name": "Ada" }).to_string()))
+        .unwrap();
+    assert_eq!(t.request(req).await.status, StatusCode::OK);
+    // A typed URL or bookmark (`none`) is the user's own doing.
     let req = Request::builder()
         .method(Method::POST)
         .uri("/api/v1/auth/logout")
         .header("cookie", &u.cookie)
+        .header("sec-fetch-site", "none")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(t.request(req).await.status, StatusCode::NO_CONTENT);
+    let u = t.sign_in("csrf@example.com").await;
+    // An opaque origin (a sandboxed frame, a `data:` page) is not this instance.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/logout")
+        .header("cookie", &u.cookie)
+        .header("origin", "null")
         .body(Body::empty())
         .unwrap();
     assert_eq!(t.request(req).await.status, StatusCode::FORBIDDEN);
@@ -315,6 +347,99 @@ async fn csrf_cross_site_cookie_requests_are_refused_bearer_is_exempt() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["display_name"], "Ada L.");
+}
+
+/// A script's cookie jar (`curl -b -c`, Python's `requests.Session`): keeps every cookie the
+/// server sets and sends them all back, with no `Origin` and no `Sec-Fetch-Site`.
+#[derive(Default)]
+struct CookieJar(std::collections::BTreeMap<String, String>);
+
+impl CookieJar {
+    async fn send(
+        &mut self,
+        t: &TestApp,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> atelier_testkit::TestResponse {
+        let mut req = Request::builder().method(method).uri(path);
+        if !self.0.is_empty() {
+            let cookies: Vec<String> = self.0.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req = req.header("cookie", cookies.join("; "));
+        }
+        let body = match body {
+            Some(json) => {
+                req = req.header("content-type", "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let r = t.request(req.body(body).unwrap()).await;
+        for value in r.headers.get_all("set-cookie") {
+            let pair = value.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || value == "\"\"" {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        r
+    }
+}
+
+#[tokio::test]
+async fn csrf_a_cookie_jar_script_signs_in_and_uses_the_api() {
+    let t = TestApp::new().await;
+    let mut jar = CookieJar::default();
+    let email = "script@example.com";
+    let r = jar
+        .send(
+            &t,
+            Method::POST,
+            "/api/v1/auth/email",
+            Some(json!({ "email": email })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    assert!(!jar.0.is_empty(), "the sign-in step sets a cookie");
+    let code = t.last_mail_to(email).await.code();
+    let r = jar
+        .send(
+            &t,
+            Method::POST,
+            "/api/v1/auth/verify",
+            Some(json!({ "email": email, "code": code })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(jar.0.contains_key("atelier_session"));
+    let r = jar
+        .send(
+            &t,
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({ "display_name": "Script" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let r = jar
+        .send(
+            &t,
+            Method::POST,
+            "/api/v1/boards",
+            Some(json!({ "name": "From a script" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let r = jar.send(&t, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(r.json()["display_name"], "Script");
+    let r = jar
+        .send(&t, Method::POST, "/api/v1/auth/logout", None)
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = jar.send(&t, Method::GET, "/api/v1/me", None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
 async fn me(t: &TestApp, auth: Auth) -> StatusCode {

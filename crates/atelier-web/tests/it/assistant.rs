@@ -7,7 +7,7 @@ use atelier_core::Settings;
 use atelier_core::clock::DAY_MS;
 use atelier_core::settings::{AssistantProviderKind, RawSettings};
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, trending_sample};
+use atelier_testkit::{SignedInUser, TestApp, sample_posts};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -69,7 +69,7 @@ async fn g4_offline_enhance_keeps_the_subject_first_and_draws_on_the_gallery() {
     let without = without.json()["prompt"].as_str().unwrap().to_owned();
 
     let t = demo().await;
-    t.import(&trending_sample(24)).await; // three of these are liked portraits
+    t.import(&sample_posts(24)).await; // three of these are liked portraits
     let u = t.sign_in("enhance@example.com").await;
     let r = post(
         &t,

@@ -5,7 +5,7 @@
 //! posts are refused, and the pages speak Chinese.
 
 use atelier_core::Settings;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse, trending_sample};
+use atelier_testkit::{SignedInUser, TestApp, TestResponse, sample_posts};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
@@ -15,7 +15,7 @@ async fn app() -> (TestApp, Vec<String>) {
     let mut settings = Settings::defaults().unwrap();
     settings.demo = true;
     let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&trending_sample(4)).await;
+    t.import(&sample_posts(4)).await;
     let ids = t.get("/api/v1/gallery?sort=newest").await.json()["items"]
         .as_array()
         .unwrap()

@@ -4,7 +4,7 @@
 //! links show only what the owner chose.
 
 use atelier_core::Settings;
-use atelier_testkit::{Auth, SignedInUser, TestApp, trending_sample};
+use atelier_testkit::{Auth, SignedInUser, TestApp, sample_posts};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -12,7 +12,7 @@ async fn app() -> (TestApp, Vec<String>) {
     let mut settings = Settings::defaults().unwrap();
     settings.demo = true;
     let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&trending_sample(4)).await;
+    t.import(&sample_posts(4)).await;
     let ids = t.get("/api/v1/gallery?sort=newest").await.json()["items"]
         .as_array()
         .unwrap()

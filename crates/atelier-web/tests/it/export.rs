@@ -7,7 +7,7 @@ use atelier_core::Settings;
 use atelier_core::clock::HOUR_MS;
 use atelier_media::BlobKey;
 use atelier_media::image::fixtures;
-use atelier_testkit::{Auth, SignedInUser, TestApp, trending_sample};
+use atelier_testkit::{Auth, SignedInUser, TestApp, sample_posts};
 use axum::http::{Method, StatusCode};
 use futures::TryStreamExt as _;
 use serde_json::{Value, json};
@@ -18,7 +18,7 @@ async fn demo() -> TestApp {
     let mut settings = Settings::defaults().unwrap();
     settings.demo = true;
     let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&trending_sample(4)).await;
+    t.import(&sample_posts(4)).await;
     t
 }
 

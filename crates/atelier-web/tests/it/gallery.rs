@@ -1,12 +1,13 @@
-//! The public gallery over HTTP (G1, G2, C6, C7) with the real sample data, on a fresh database.
+//! The public gallery over HTTP (G1, G2, C6, C7) with the project's sample posts (shaped like
+//! real exports from X), on a fresh database.
 
-use atelier_testkit::{TestApp, trending_sample};
+use atelier_testkit::{MESSY_POSTS, TestApp, sample_posts};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 async fn app_with_sample(n: usize) -> TestApp {
     let t = TestApp::new().await;
-    let summary = t.import(&trending_sample(n)).await;
+    let summary = t.import(&sample_posts(n)).await;
     assert_eq!(summary.created, n as u64);
     t
 }
@@ -193,7 +194,7 @@ async fn g2_hostile_queries_never_fail_and_bad_parameters_are_400() {
 #[tokio::test]
 async fn reimport_updates_and_never_duplicates() {
     let t = app_with_sample(6).await;
-    let again = t.import(&trending_sample(6)).await;
+    let again = t.import(&sample_posts(6)).await;
     assert_eq!((again.created, again.updated), (0, 6));
     assert_eq!(t.app.store().gallery_count().await.unwrap(), 6);
     assert_eq!(t.get("/api/v1/gallery?limit=100").await.json()["total"], 6);
@@ -267,6 +268,62 @@ async fn bad_records_are_skipped_with_their_numbers() {
     let mut numbers = numbers.into_inner().unwrap();
     numbers.sort_unstable();
     assert_eq!(numbers, vec![2, 3, 4]);
+}
+
+/// G1: a file that goes wrong in every way a real one does imports what it can, names each bad
+/// line, and lets a repeated post's later line win.
+#[tokio::test]
+async fn g1_a_messy_file_imports_its_good_lines_and_names_the_bad_ones() {
+    let t = TestApp::new().await;
+    let bad = std::sync::Mutex::new(Vec::new());
+    let records = atelier_app::gallery::import::read_records(MESSY_POSTS.as_bytes()).unwrap();
+    let options = atelier_app::gallery::import::ImportOptions {
+        fetcher: None,
+        render_missing: true,
+        concurrency: 1,
+    };
+    let summary = t
+        .app
+        .import_gallery(records, &options, |o| {
+            if let atelier_app::gallery::import::RecordOutcome::Bad { number, message } = o {
+                bad.lock().unwrap().push((*number, message.clone()));
+            }
+        })
+        .await
+        .unwrap();
+    let mut bad = bad.into_inner().unwrap();
+    bad.sort();
+    let numbers: Vec<usize> = bad.iter().map(|(n, _)| *n).collect();
+    // Line 10 is blank and skipped without a word.
+    assert_eq!(numbers, vec![2, 3, 4, 5, 6, 7, 8, 11, 13], "{bad:?}");
+    let says = |line: usize, word: &str| {
+        let message = &bad.iter().find(|(n, _)| *n == line).unwrap().1;
+        assert!(message.contains(word), "line {line}: {message}");
+    };
+    says(3, "prompt");
+    says(5, "prompt");
+    says(6, "likes");
+    says(7, "date");
+    says(8, "URL");
+    says(11, "32000");
+    says(13, "id");
+    assert_eq!((summary.created, summary.updated, summary.bad), (4, 1, 9));
+    let items = t.app.store().gallery_items_after("", 100).await.unwrap();
+    let m1 = items.iter().find(|i| i.source_post_id == "m1").unwrap();
+    assert_eq!(
+        (m1.prompt.as_str(), m1.likes),
+        ("a paper boat on a puddle, final version", 40)
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i.source_post_id == "4200000000000000014")
+    );
+    let shiba = items.iter().find(|i| i.source_post_id == "m12").unwrap();
+    assert_eq!(
+        (shiba.source.as_str(), shiba.author_handle.as_str()),
+        ("x", "shiba_haru")
+    );
 }
 
 #[tokio::test]
@@ -389,7 +446,7 @@ async fn c7_a_taken_down_item_disappears_at_once_and_is_never_imported_again() {
         .map(|i| i["id"].as_str().unwrap().to_owned())
         .collect();
     assert!(!ids.contains(&id.to_owned()));
-    let again = t.import(&trending_sample(3)).await;
+    let again = t.import(&sample_posts(3)).await;
     assert_eq!((again.tombstoned, again.updated, again.created), (1, 2, 0));
 }
 
@@ -408,7 +465,7 @@ async fn a_second_node_picks_up_imports_and_removals_from_the_change_log() {
     let report = other.sync_search_index().await.unwrap();
     assert!(report.rebuilt);
     assert_eq!(other.search().unwrap().doc_count(), 4);
-    t.import(&trending_sample(6)).await;
+    t.import(&sample_posts(6)).await;
     let report = other.sync_search_index().await.unwrap();
     assert!(!report.rebuilt);
     assert_eq!(other.search().unwrap().doc_count(), 6);

@@ -232,7 +232,7 @@ async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
     let mut settings = atelier_core::Settings::defaults().unwrap();
     settings.demo = true;
     let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&atelier_testkit::trending_sample(2)).await;
+    t.import(&atelier_testkit::sample_posts(2)).await;
     let u = t.sign_in(EMAIL).await;
 
     const B: &str = "b0undary";

@@ -1,13 +1,13 @@
 //! Server-rendered pages: grid, search, detail, 404 and the language switch (G1, G9).
 
-use atelier_testkit::{TestApp, trending_sample};
+use atelier_testkit::{TestApp, sample_posts};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
 #[tokio::test]
 async fn g1_home_shows_a_grid_with_sized_lazy_images() {
     let t = TestApp::new().await;
-    t.import(&trending_sample(8)).await;
+    t.import(&sample_posts(8)).await;
     let r = t.get("/").await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
@@ -28,7 +28,7 @@ async fn g1_home_shows_a_grid_with_sized_lazy_images() {
 #[tokio::test]
 async fn g2_search_page_narrows_and_keeps_the_query() {
     let t = TestApp::new().await;
-    t.import(&trending_sample(30)).await;
+    t.import(&sample_posts(30)).await;
     let all = t.get("/").await.text().matches("class=\"card\"").count();
     let r = t.get("/?q=coffee").await.text();
     let found = r.matches("class=\"card\"").count();
@@ -41,7 +41,7 @@ async fn g2_search_page_narrows_and_keeps_the_query() {
 #[tokio::test]
 async fn g1_detail_page_has_prompt_copy_and_attribution() {
     let t = TestApp::new().await;
-    t.import(&trending_sample(3)).await;
+    t.import(&sample_posts(3)).await;
     let item = t.get("/api/v1/gallery").await.json()["items"][0].clone();
     let r = t.get(&format!("/g/{}", item["id"].as_str().unwrap())).await;
     assert_eq!(r.status, StatusCode::OK);

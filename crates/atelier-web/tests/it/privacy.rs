@@ -8,7 +8,7 @@ use atelier_core::clock::DAY_MS;
 use atelier_core::settings::RawSettings;
 use atelier_media::BlobKey;
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, trending_sample};
+use atelier_testkit::{SignedInUser, TestApp, sample_posts};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use futures::TryStreamExt as _;
@@ -122,7 +122,7 @@ async fn busy_user(t: &TestApp, email: &str, prompt: &str) -> SignedInUser {
 #[tokio::test]
 async fn d8_the_privacy_overview_shows_what_is_held_and_each_retention() {
     let t = demo().await;
-    t.import(&trending_sample(2)).await;
+    t.import(&sample_posts(2)).await;
     let u = busy_user(&t, "held@example.com", "a quiet harbour at dawn").await;
     let r = api(&t, &u, Method::GET, "/api/v1/me/privacy", None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -196,7 +196,7 @@ async fn d3_a_deletion_request_is_confirmed_by_mail_and_can_be_withdrawn() {
 #[tokio::test]
 async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() {
     let t = demo().await;
-    t.import(&trending_sample(2)).await;
+    t.import(&sample_posts(2)).await;
     let prompt = "a lighthouse keeper's secret garden";
     let u = busy_user(&t, "leaving@example.com", prompt).await;
     let other = busy_user(&t, "staying@example.com", "a red fox in snow").await;

@@ -7,7 +7,7 @@ use atelier_core::Settings;
 use atelier_core::clock::DAY_MS;
 use atelier_core::settings::RawSettings;
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse, trending_sample};
+use atelier_testkit::{SignedInUser, TestApp, TestResponse, sample_posts};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use url::form_urlencoded;
@@ -151,7 +151,7 @@ async fn p1_a_new_user_sees_the_banner_until_they_open_the_policy() {
 #[tokio::test]
 async fn d8_the_privacy_center_shows_what_is_held_and_each_period() {
     let t = demo().await;
-    t.import(&trending_sample(3)).await;
+    t.import(&sample_posts(3)).await;
     let u = t.sign_in("held@example.com").await;
     let before = get_page(&t, "/settings/privacy", &u.cookie).await.text();
     assert_eq!(held(&before, "uploads"), "0");

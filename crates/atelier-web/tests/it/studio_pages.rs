@@ -7,7 +7,7 @@
 use atelier_core::Settings;
 use atelier_core::settings::RawSettings;
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse, trending_sample};
+use atelier_testkit::{SignedInUser, TestApp, TestResponse, sample_posts};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use url::form_urlencoded;
@@ -652,7 +652,7 @@ async fn c5_a_reference_uploads_without_javascript_and_comes_back_ticked() {
 #[tokio::test]
 async fn g1_the_gallery_detail_offers_its_prompt_to_the_studio() {
     let t = TestApp::new().await;
-    t.import(&trending_sample(1)).await;
+    t.import(&sample_posts(1)).await;
     let item = t.get("/api/v1/gallery?limit=1").await.json()["items"][0].clone();
     let html = t
         .get(&format!("/g/{}", item["id"].as_str().unwrap()))

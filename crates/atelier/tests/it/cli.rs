@@ -4,7 +4,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn atelier() -> Command {
+pub(crate) fn atelier() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_atelier"));
     cmd.env_remove("ATELIER_DATABASE_URL")
         .env_remove("ATELIER_CONFIG")
@@ -297,6 +297,21 @@ fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions(
     assert!(out.status.success(), "{stdout}");
     assert!(stdout.contains(", 0 failed"), "{stdout}");
     assert!(!stdout.contains("FAIL"), "{stdout}");
+    // Downloads that may reach private addresses are for tests only: doctor flags them.
+    let out = atelier()
+        .arg("doctor")
+        .current_dir(dir.path())
+        .env("ATELIER_DATABASE_URL", db.url())
+        .env("ATELIER_PUBLIC_URL", "http://127.0.0.1:9")
+        .env("ATELIER_FETCH__ALLOW_PRIVATE_ADDRESSES", "true")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL SEC2 downloads reach public addresses only"),
+        "{stdout}"
+    );
 
     // D3: a request that came by mail, entered by an admin.
     rt.block_on(db.store.insert_user(&atelier_db::accounts::UserRow {
