@@ -20,6 +20,7 @@ pub struct ApiError {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 /// The body of every error answer.
 pub struct ErrorBody {
     error: ErrorDetail,

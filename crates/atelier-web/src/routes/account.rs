@@ -3,6 +3,7 @@
 
 use crate::auth::{self, ClientInfo, CurrentUser};
 use crate::i18n::Lang;
+use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, RateLimited, Unauthorized};
 use crate::server::AppState;
 use crate::{ApiError, ApiJson};
 use atelier_app::accounts::{AccessTokenInfo, ProfileUpdate, SessionInfo, User};
@@ -85,11 +86,13 @@ pub struct VerifiedJson {
 
 /// Sends a sign-in mail with a 6-digit code and a link.
 #[utoipa::path(
-    post, path = "/api/v1/auth/email", tag = "accounts", request_body = EmailBody,
+    post, path = "/api/v1/auth/email", tag = "accounts", operation_id = "requestSignInCode",
+    request_body = EmailBody, security(()),
     responses(
         (status = 202, description = "Sent if the address can receive mail; the same answer whether or not an account exists", body = EmailSent),
-        (status = 422, description = "Not an email address", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many sign-in mails", body = crate::error::ErrorBody),
+        BadRequest, CsrfRejected,
+        (status = 422, description = "Not an email address (`invalid_email`)", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many sign-in mails for this address or network (`rate_limited`, `Retry-After`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn request_code(
@@ -124,11 +127,13 @@ pub async fn request_code(
 
 /// Signs in with the code, creating the account on first use; sets the session cookie.
 #[utoipa::path(
-    post, path = "/api/v1/auth/verify", tag = "accounts", request_body = VerifyBody,
+    post, path = "/api/v1/auth/verify", tag = "accounts", operation_id = "verifySignInCode",
+    request_body = VerifyBody, security(()),
     responses(
-        (status = 200, description = "Signed in", body = VerifiedJson),
+        (status = 200, description = "Signed in: `Set-Cookie` carries the session cookie, the body says who", body = VerifiedJson),
+        BadRequest, CsrfRejected,
         (status = 422, description = "Wrong, used or expired code (`invalid_code`)", body = crate::error::ErrorBody),
-        (status = 429, description = "Too many attempts", body = crate::error::ErrorBody),
+        (status = 429, description = "Too many attempts (`rate_limited`, `Retry-After`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn verify(
@@ -163,8 +168,9 @@ pub async fn verify(
 
 /// Ends this session (or, with a bearer token, revokes that token).
 #[utoipa::path(
-    post, path = "/api/v1/auth/logout", tag = "accounts",
-    responses((status = 204, description = "Signed out"), (status = 401, body = crate::error::ErrorBody))
+    post, path = "/api/v1/auth/logout", tag = "accounts", operation_id = "signOut",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "Signed out: the session ends and its cookie is cleared"), Unauthorized, CsrfRejected)
 )]
 pub async fn logout(
     State(state): State<AppState>,
@@ -183,8 +189,9 @@ pub async fn logout(
 
 /// Ends every session of the account (D1). Access tokens stay until revoked.
 #[utoipa::path(
-    post, path = "/api/v1/auth/logout-all", tag = "accounts",
-    responses((status = 204, description = "Every session ended"), (status = 401, body = crate::error::ErrorBody))
+    post, path = "/api/v1/auth/logout-all", tag = "accounts", operation_id = "signOutEverywhere",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "Every session of the account ended"), Unauthorized, CsrfRejected)
 )]
 pub async fn logout_all(
     State(state): State<AppState>,
@@ -203,8 +210,9 @@ pub async fn logout_all(
 
 /// The signed-in account.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "accounts",
-    responses((status = 200, body = MeJson), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me", tag = "accounts", operation_id = "getAccount",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The signed-in account and its credit balance", body = MeJson), Unauthorized)
 )]
 pub async fn me(
     State(state): State<AppState>,
@@ -236,8 +244,10 @@ fn double_option<'de, D: serde::Deserializer<'de>>(
 
 /// Updates the profile settings.
 #[utoipa::path(
-    patch, path = "/api/v1/me", tag = "accounts", request_body = PatchMe,
-    responses((status = 200, body = MeJson), (status = 422, body = crate::error::ErrorBody))
+    patch, path = "/api/v1/me", tag = "accounts", operation_id = "updateAccount",
+    request_body = PatchMe,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The account as changed", body = MeJson), BadRequest, Unauthorized, CsrfRejected, Invalid)
 )]
 pub async fn patch_me(
     State(state): State<AppState>,
@@ -297,8 +307,9 @@ pub struct SessionList {
 
 /// The account's active sessions.
 #[utoipa::path(
-    get, path = "/api/v1/me/sessions", tag = "accounts",
-    responses((status = 200, body = SessionList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me/sessions", tag = "accounts", operation_id = "listSessions",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The account's sessions (the whole list: `next_cursor` is null)", body = SessionList), Unauthorized)
 )]
 pub async fn sessions(
     State(state): State<AppState>,
@@ -313,9 +324,10 @@ pub async fn sessions(
 
 /// Ends one session.
 #[utoipa::path(
-    delete, path = "/api/v1/me/sessions/{id}", tag = "accounts",
+    delete, path = "/api/v1/me/sessions/{id}", tag = "accounts", operation_id = "endSession",
     params(("id" = String, Path, description = "Session id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The session ended"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn end_session(
     State(state): State<AppState>,
@@ -364,8 +376,9 @@ pub struct TokenList {
 
 /// The account's personal access tokens.
 #[utoipa::path(
-    get, path = "/api/v1/me/tokens", tag = "accounts",
-    responses((status = 200, body = TokenList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me/tokens", tag = "accounts", operation_id = "listAccessTokens",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The account's access tokens, without the tokens themselves", body = TokenList), Unauthorized)
 )]
 pub async fn tokens(
     State(state): State<AppState>,
@@ -397,8 +410,13 @@ pub struct NewTokenJson {
 
 /// Creates a personal access token.
 #[utoipa::path(
-    post, path = "/api/v1/me/tokens", tag = "accounts", request_body = NewTokenBody,
-    responses((status = 201, body = NewTokenJson), (status = 422, body = crate::error::ErrorBody))
+    post, path = "/api/v1/me/tokens", tag = "accounts", operation_id = "createAccessToken",
+    request_body = NewTokenBody,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 201, description = "The new token: the only time it is shown", body = NewTokenJson),
+        BadRequest, Unauthorized, CsrfRejected, Invalid,
+    )
 )]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -420,9 +438,10 @@ pub async fn create_token(
 
 /// Revokes a personal access token.
 #[utoipa::path(
-    delete, path = "/api/v1/me/tokens/{id}", tag = "accounts",
+    delete, path = "/api/v1/me/tokens/{id}", tag = "accounts", operation_id = "revokeAccessToken",
     params(("id" = String, Path, description = "Token id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The token no longer works"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn revoke_token(
     State(state): State<AppState>,
@@ -452,8 +471,13 @@ pub struct CodeBody {
 
 /// Starts an email change: sends a code to the new address (D5).
 #[utoipa::path(
-    post, path = "/api/v1/me/email", tag = "accounts", request_body = NewEmailBody,
-    responses((status = 202, body = EmailSent), (status = 422, body = crate::error::ErrorBody), (status = 429, body = crate::error::ErrorBody))
+    post, path = "/api/v1/me/email", tag = "accounts", operation_id = "requestEmailChange",
+    request_body = NewEmailBody,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 202, description = "A code was sent to the new address", body = EmailSent),
+        BadRequest, Unauthorized, CsrfRejected, Invalid, RateLimited,
+    )
 )]
 pub async fn change_email(
     State(state): State<AppState>,
@@ -475,8 +499,14 @@ pub async fn change_email(
 
 /// Confirms the new address with its code; the old address gets a notice (D5).
 #[utoipa::path(
-    post, path = "/api/v1/me/email/verify", tag = "accounts", request_body = CodeBody,
-    responses((status = 200, body = MeJson), (status = 422, body = crate::error::ErrorBody))
+    post, path = "/api/v1/me/email/verify", tag = "accounts", operation_id = "confirmEmailChange",
+    request_body = CodeBody,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 200, description = "The account with its new address", body = MeJson),
+        BadRequest, Unauthorized, CsrfRejected,
+        (status = 422, description = "Wrong, used or expired code (`invalid_code`)", body = crate::error::ErrorBody),
+    )
 )]
 pub async fn verify_email(
     State(state): State<AppState>,
@@ -529,8 +559,10 @@ pub struct CreditsParams {
 
 /// The credit balance and the ledger (C4).
 #[utoipa::path(
-    get, path = "/api/v1/me/credits", tag = "accounts", params(CreditsParams),
-    responses((status = 200, body = CreditsJson), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me/credits", tag = "accounts", operation_id = "getCreditHistory",
+    params(CreditsParams),
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The balance and a page of ledger entries", body = CreditsJson), BadRequest, Unauthorized)
 )]
 pub async fn credits(
     State(state): State<AppState>,

@@ -3,6 +3,7 @@
 
 use super::generations::{GenerationJson, generation_json, idempotency_key};
 use crate::auth::CurrentUser;
+use crate::openapi::{BadRequest, CsrfRejected, Invalid, RateLimited, Unauthorized};
 use crate::server::AppState;
 use crate::{ApiError, ApiJson, ApiQuery};
 use atelier_app::assistant::EditRequest;
@@ -31,13 +32,16 @@ pub struct PromptJson {
 /// Rewrites a short prompt into a rich one; the subject stays first (U4: the prompt goes to
 /// the configured assistant provider).
 #[utoipa::path(
-    post, path = "/api/v1/assistant/enhance", tag = "assistant", request_body = EnhanceBody,
+    post, path = "/api/v1/assistant/enhance", tag = "assistant", operation_id = "enhancePrompt",
+    request_body = EnhanceBody,
+    security(("access_token" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, body = PromptJson),
+        (status = 200, description = "The enhanced prompt", body = PromptJson),
+        BadRequest, Unauthorized,
         (status = 402, description = "`insufficient_credits` when enhancing has a price", body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody),
-        (status = 502, description = "`provider_failed`", body = crate::error::ErrorBody),
-        (status = 503, description = "`provider_unavailable`: try again later", body = crate::error::ErrorBody),
+        CsrfRejected, Invalid,
+        (status = 502, description = "The assistant failed (`provider_failed`)", body = crate::error::ErrorBody),
+        (status = 503, description = "The assistant is unavailable: try again later (`provider_unavailable`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn enhance(
@@ -63,12 +67,18 @@ pub struct DescribeBody {
 
 /// Describes one of your uploads as a prompt.
 #[utoipa::path(
-    post, path = "/api/v1/assistant/describe", tag = "assistant", request_body = DescribeBody,
+    post, path = "/api/v1/assistant/describe", tag = "assistant", operation_id = "describeUpload",
+    request_body = DescribeBody,
+    security(("access_token" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, body = PromptJson),
-        (status = 404, description = "Not one of your uploads", body = crate::error::ErrorBody),
-        (status = 502, body = crate::error::ErrorBody),
-        (status = 503, body = crate::error::ErrorBody),
+        (status = 200, description = "A prompt that describes the image", body = PromptJson),
+        BadRequest, Unauthorized,
+        (status = 402, description = "`insufficient_credits` when describing has a price", body = crate::error::ErrorBody),
+        CsrfRejected,
+        (status = 404, description = "Not one of your uploads (`not_found`)", body = crate::error::ErrorBody),
+        Invalid,
+        (status = 502, description = "The assistant failed (`provider_failed`)", body = crate::error::ErrorBody),
+        (status = 503, description = "The assistant is unavailable: try again later (`provider_unavailable`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn describe(
@@ -101,13 +111,17 @@ pub struct EditBody {
 /// Changes an image by an instruction. The result is a generation of one image: charged,
 /// listed and deleted like one.
 #[utoipa::path(
-    post, path = "/api/v1/assistant/edit", tag = "assistant", request_body = EditBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "As for generations")),
+    post, path = "/api/v1/assistant/edit", tag = "assistant", operation_id = "createAiEdit",
+    request_body = EditBody,
+    security(("access_token" = []), ("session_cookie" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "As for generations: the same key and body give the same answer and one charge")),
     responses(
-        (status = 202, body = GenerationJson),
-        (status = 402, body = crate::error::ErrorBody),
-        (status = 404, description = "Not one of your images", body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody),
+        (status = 202, description = "The edit is queued as a generation; poll it with `getGeneration`", body = GenerationJson),
+        BadRequest, Unauthorized,
+        (status = 402, description = "`insufficient_credits`", body = crate::error::ErrorBody),
+        CsrfRejected,
+        (status = 404, description = "Not one of your images (`not_found`)", body = crate::error::ErrorBody),
+        Invalid, RateLimited,
     )
 )]
 pub async fn edit(
@@ -194,6 +208,7 @@ pub struct AssistantLogList {
 
 /// `?limit=&cursor=`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     /// 1 to 200 (default 50).
     limit: Option<u32>,
@@ -203,8 +218,10 @@ pub struct LogQuery {
 
 /// Your assistant calls of the last `retention.assistant_log_days` days (C9).
 #[utoipa::path(
-    get, path = "/api/v1/me/assistant-logs", tag = "assistant", params(LogQuery),
-    responses((status = 200, body = AssistantLogList))
+    get, path = "/api/v1/me/assistant-logs", tag = "assistant", operation_id = "listAssistantLogs",
+    params(LogQuery),
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "A page of your assistant calls, newest first", body = AssistantLogList), BadRequest, Unauthorized)
 )]
 pub async fn logs(
     State(state): State<AppState>,
@@ -227,8 +244,9 @@ pub async fn logs(
 
 /// Deletes all your assistant calls now (D6).
 #[utoipa::path(
-    delete, path = "/api/v1/me/assistant-logs", tag = "assistant",
-    responses((status = 204))
+    delete, path = "/api/v1/me/assistant-logs", tag = "assistant", operation_id = "deleteAssistantLogs",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "Every assistant call log of the account is deleted"), Unauthorized, CsrfRejected)
 )]
 pub async fn delete_logs(
     State(state): State<AppState>,

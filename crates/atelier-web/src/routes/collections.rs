@@ -3,6 +3,7 @@
 
 use super::generations::{GenerationJson, generation_json};
 use crate::auth::CurrentUser;
+use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, Unauthorized};
 use crate::server::AppState;
 use crate::views::{GalleryItemJson, absolute};
 use crate::{ApiError, ApiJson, ApiQuery};
@@ -35,9 +36,10 @@ pub struct FavoriteList {
 
 /// Hearts a gallery item (doing it again changes nothing).
 #[utoipa::path(
-    put, path = "/api/v1/favorites/{gallery_id}", tag = "collections",
+    put, path = "/api/v1/favorites/{gallery_id}", tag = "collections", operation_id = "addFavorite",
     params(("gallery_id" = String, Path, description = "Gallery item id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The item is among your favorites"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn favorite(
     State(state): State<AppState>,
@@ -53,9 +55,10 @@ pub async fn favorite(
 
 /// Removes a heart (doing it again changes nothing).
 #[utoipa::path(
-    delete, path = "/api/v1/favorites/{gallery_id}", tag = "collections",
+    delete, path = "/api/v1/favorites/{gallery_id}", tag = "collections", operation_id = "removeFavorite",
     params(("gallery_id" = String, Path, description = "Gallery item id")),
-    responses((status = 204))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The item is not among your favorites (whether or not it was)"), Unauthorized, CsrfRejected)
 )]
 pub async fn unfavorite(
     State(state): State<AppState>,
@@ -71,8 +74,10 @@ pub async fn unfavorite(
 
 /// The user's favorites.
 #[utoipa::path(
-    get, path = "/api/v1/favorites", tag = "collections", params(PageParams),
-    responses((status = 200, body = FavoriteList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/favorites", tag = "collections", operation_id = "listFavorites",
+    params(PageParams),
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "A page of your favorites", body = FavoriteList), BadRequest, Unauthorized)
 )]
 pub async fn favorites(
     State(state): State<AppState>,
@@ -156,8 +161,10 @@ pub struct NewBoard {
 
 /// Creates a private board.
 #[utoipa::path(
-    post, path = "/api/v1/boards", tag = "collections", request_body = NewBoard,
-    responses((status = 201, body = BoardJson), (status = 422, body = crate::error::ErrorBody))
+    post, path = "/api/v1/boards", tag = "collections", operation_id = "createBoard",
+    request_body = NewBoard,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 201, description = "The new board", body = BoardJson), BadRequest, Unauthorized, CsrfRejected, Invalid)
 )]
 pub async fn create_board(
     State(state): State<AppState>,
@@ -173,8 +180,9 @@ pub async fn create_board(
 
 /// The user's boards.
 #[utoipa::path(
-    get, path = "/api/v1/boards", tag = "collections",
-    responses((status = 200, body = BoardList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/boards", tag = "collections", operation_id = "listBoards",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Your boards", body = BoardList), Unauthorized)
 )]
 pub async fn boards(
     State(state): State<AppState>,
@@ -189,9 +197,10 @@ pub async fn boards(
 
 /// One board; another user's is 404.
 #[utoipa::path(
-    get, path = "/api/v1/boards/{id}", tag = "collections",
+    get, path = "/api/v1/boards/{id}", tag = "collections", operation_id = "getBoard",
     params(("id" = String, Path, description = "Board id")),
-    responses((status = 200, body = BoardJson), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The board", body = BoardJson), Unauthorized, NotFound)
 )]
 pub async fn board(
     State(state): State<AppState>,
@@ -216,9 +225,10 @@ pub struct BoardPatch {
 
 /// Renames, describes, shares or unshares a board.
 #[utoipa::path(
-    patch, path = "/api/v1/boards/{id}", tag = "collections", request_body = BoardPatch,
-    params(("id" = String, Path, description = "Board id")),
-    responses((status = 200, body = BoardJson), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody))
+    patch, path = "/api/v1/boards/{id}", tag = "collections", operation_id = "updateBoard",
+    request_body = BoardPatch, params(("id" = String, Path, description = "Board id")),
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The board as changed", body = BoardJson), BadRequest, Unauthorized, CsrfRejected, NotFound, Invalid)
 )]
 pub async fn update_board(
     State(state): State<AppState>,
@@ -243,9 +253,10 @@ pub async fn update_board(
 
 /// Deletes a board; its items are not deleted (D2).
 #[utoipa::path(
-    delete, path = "/api/v1/boards/{id}", tag = "collections",
+    delete, path = "/api/v1/boards/{id}", tag = "collections", operation_id = "deleteBoard",
     params(("id" = String, Path, description = "Board id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The board and its share link are gone"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn delete_board(
     State(state): State<AppState>,
@@ -258,9 +269,10 @@ pub async fn delete_board(
 
 /// Puts a gallery item on a board (again: nothing changes).
 #[utoipa::path(
-    put, path = "/api/v1/boards/{id}/items/{gallery_id}", tag = "collections",
+    put, path = "/api/v1/boards/{id}/items/{gallery_id}", tag = "collections", operation_id = "addBoardItem",
     params(("id" = String, Path, description = "Board id"), ("gallery_id" = String, Path, description = "Gallery item id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The item is on the board"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn add_item(
     State(state): State<AppState>,
@@ -276,9 +288,10 @@ pub async fn add_item(
 
 /// Takes a gallery item off a board.
 #[utoipa::path(
-    delete, path = "/api/v1/boards/{id}/items/{gallery_id}", tag = "collections",
+    delete, path = "/api/v1/boards/{id}/items/{gallery_id}", tag = "collections", operation_id = "removeBoardItem",
     params(("id" = String, Path, description = "Board id"), ("gallery_id" = String, Path, description = "Gallery item id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The item is off the board"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn remove_item(
     State(state): State<AppState>,
@@ -304,10 +317,11 @@ pub struct BoardGenerationBody {
 /// Puts one of your generations on your board; it shows through the share link only with
 /// `shared: true`.
 #[utoipa::path(
-    put, path = "/api/v1/boards/{id}/generations/{generation_id}", tag = "collections",
-    request_body = BoardGenerationBody,
+    put, path = "/api/v1/boards/{id}/generations/{generation_id}", tag = "collections", operation_id = "addBoardGeneration",
+    request_body(content = Option<BoardGenerationBody>, description = "Optional: without a body the generation is not shared"),
     params(("id" = String, Path, description = "Board id"), ("generation_id" = String, Path, description = "Generation id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The generation is on the board"), Unauthorized, CsrfRejected, NotFound, Invalid)
 )]
 pub async fn add_generation(
     State(state): State<AppState>,
@@ -338,9 +352,10 @@ pub async fn add_generation(
 
 /// Takes a generation off a board.
 #[utoipa::path(
-    delete, path = "/api/v1/boards/{id}/generations/{generation_id}", tag = "collections",
+    delete, path = "/api/v1/boards/{id}/generations/{generation_id}", tag = "collections", operation_id = "removeBoardGeneration",
     params(("id" = String, Path, description = "Board id"), ("generation_id" = String, Path, description = "Generation id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The generation is off the board"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn remove_generation(
     State(state): State<AppState>,
@@ -402,9 +417,10 @@ fn contents_json(state: &AppState, c: BoardContents) -> Result<BoardItems, ApiEr
 
 /// What is on one of your boards.
 #[utoipa::path(
-    get, path = "/api/v1/boards/{id}/items", tag = "collections",
+    get, path = "/api/v1/boards/{id}/items", tag = "collections", operation_id = "listBoardItems",
     params(("id" = String, Path, description = "Board id")),
-    responses((status = 200, body = BoardItems), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The board with its gallery items and generations", body = BoardItems), Unauthorized, NotFound)
 )]
 pub async fn board_items(
     State(state): State<AppState>,
@@ -418,9 +434,12 @@ pub async fn board_items(
 /// What a board's share link shows: its gallery items and the generations its owner chose to
 /// share (no credentials needed; the token is unguessable).
 #[utoipa::path(
-    get, path = "/api/v1/shared/boards/{token}", tag = "collections",
-    params(("token" = String, Path, description = "The share link's token")),
-    responses((status = 200, body = BoardItems), (status = 404, body = crate::error::ErrorBody))
+    get, path = "/api/v1/shared/boards/{token}", tag = "collections", operation_id = "getSharedBoard",
+    params(("token" = String, Path, description = "The share link's token")), security(()),
+    responses(
+        (status = 200, description = "The shared board: its gallery items and the generations shared on it", body = BoardItems),
+        (status = 404, description = "No board shares this token (any more) (`not_found`)", body = crate::error::ErrorBody),
+    )
 )]
 pub async fn shared_board(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@
 //! expires.
 
 use crate::auth::CurrentUser;
+use crate::openapi::{BadRequest, CsrfRejected, Unauthorized};
 use crate::server::AppState;
 use crate::{ApiError, ApiQuery};
 use atelier_app::export::ExportLink;
@@ -53,6 +54,7 @@ pub struct ExportList {
 
 /// The signed link's query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     /// Expiry, in seconds since the Unix epoch.
     expires: i64,
@@ -80,11 +82,12 @@ fn zip_response(body: Body, file_name: &str, length: Option<i64>) -> Response {
 /// Downloads everything held about the signed-in user as one ZIP, streamed as it is written: a
 /// JSON file per kind of data, every image decrypted, and a README. Five per hour.
 #[utoipa::path(
-    get, path = "/api/v1/me/export", tag = "accounts",
+    get, path = "/api/v1/me/export", tag = "accounts", operation_id = "downloadAccountExport",
+    security(("access_token" = []), ("session_cookie" = [])),
     responses(
-        (status = 200, description = "The ZIP (`Content-Disposition: attachment`)", content_type = "application/zip", body = Vec<u8>),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 429, description = "Too many exports this hour (`Retry-After`)", body = crate::error::ErrorBody),
+        (status = 200, description = "The ZIP, streamed (`Content-Disposition: attachment`)", content_type = "application/zip", body = inline(crate::openapi::ZipFile)),
+        Unauthorized,
+        (status = 429, description = "Too many exports this hour (`rate_limited`, `Retry-After`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn download(
@@ -104,11 +107,12 @@ pub async fn download(
 /// Prepares the export in the background (for large accounts); a mail with a signed link that
 /// works for 24 hours follows when it is ready. Counts against the same hourly limit.
 #[utoipa::path(
-    post, path = "/api/v1/me/exports", tag = "accounts",
+    post, path = "/api/v1/me/exports", tag = "accounts", operation_id = "createExport",
+    security(("access_token" = []), ("session_cookie" = [])),
     responses(
-        (status = 202, description = "Queued", body = ExportJson),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 429, description = "Too many exports this hour (`Retry-After`)", body = crate::error::ErrorBody),
+        (status = 202, description = "Queued: a mail with a download link follows when the ZIP is ready", body = ExportJson),
+        Unauthorized, CsrfRejected,
+        (status = 429, description = "Too many exports this hour (`rate_limited`, `Retry-After`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn create(
@@ -121,8 +125,9 @@ pub async fn create(
 
 /// The signed-in user's background exports.
 #[utoipa::path(
-    get, path = "/api/v1/me/exports", tag = "accounts",
-    responses((status = 200, body = ExportList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me/exports", tag = "accounts", operation_id = "listExports",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Your exports, newest first", body = ExportList), Unauthorized)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -136,10 +141,11 @@ pub async fn list(
 
 /// The ZIP of a background export, through the signed link of its mail (no sign-in needed).
 #[utoipa::path(
-    get, path = "/api/v1/me/exports/{id}/download", tag = "accounts",
-    params(("id" = String, Path, description = "Export id"), LinkQuery),
+    get, path = "/api/v1/me/exports/{id}/download", tag = "accounts", operation_id = "downloadSignedExport",
+    params(("id" = String, Path, description = "Export id"), LinkQuery), security(()),
     responses(
-        (status = 200, description = "The ZIP", content_type = "application/zip", body = Vec<u8>),
+        (status = 200, description = "The ZIP (`Content-Disposition: attachment`)", content_type = "application/zip", body = inline(crate::openapi::ZipFile)),
+        BadRequest,
         (status = 404, description = "`invalid_link`: tampered or unknown", body = crate::error::ErrorBody),
         (status = 410, description = "`link_expired`: ask for a new export", body = crate::error::ErrorBody),
     )

@@ -117,13 +117,11 @@ pub struct GalleryList {
 
 /// Browse or search the public gallery.
 #[utoipa::path(
-    get,
-    path = "/api/v1/gallery",
-    tag = "gallery",
-    params(GalleryParams),
+    get, path = "/api/v1/gallery", tag = "gallery", operation_id = "listGalleryItems",
+    params(GalleryParams), security(()),
     responses(
         (status = 200, description = "A page of items", body = GalleryList),
-        (status = 400, description = "A malformed cursor or parameter", body = crate::error::ErrorBody),
+        (status = 400, description = "A malformed cursor or parameter (`invalid_cursor`, `invalid_query`, …)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn list(
@@ -150,13 +148,11 @@ pub async fn list(
 
 /// One gallery item.
 #[utoipa::path(
-    get,
-    path = "/api/v1/gallery/{id}",
-    tag = "gallery",
-    params(("id" = String, Path, description = "Item id")),
+    get, path = "/api/v1/gallery/{id}", tag = "gallery", operation_id = "getGalleryItem",
+    params(("id" = String, Path, description = "Item id")), security(()),
     responses(
         (status = 200, description = "The item", body = GalleryItemJson),
-        (status = 404, description = "No such item", body = crate::error::ErrorBody),
+        (status = 404, description = "No such item (`not_found`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn get(

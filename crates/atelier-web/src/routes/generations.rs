@@ -4,6 +4,7 @@
 
 use super::uploads::{gone, private_image};
 use crate::auth::CurrentUser;
+use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, Unauthorized};
 use crate::server::AppState;
 use crate::views::absolute;
 use crate::{ApiError, ApiJson, ApiQuery};
@@ -69,7 +70,10 @@ pub struct ModelList {
 }
 
 /// The image models on offer.
-#[utoipa::path(get, path = "/api/v1/models", tag = "generation", responses((status = 200, body = ModelList)))]
+#[utoipa::path(
+    get, path = "/api/v1/models", tag = "generation", operation_id = "listModels", security(()),
+    responses((status = 200, description = "The image models on offer, the default first", body = ModelList))
+)]
 pub async fn models(State(state): State<AppState>) -> Json<ModelList> {
     let items = state
         .app
@@ -228,13 +232,16 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
 
 /// Starts a generation: the credits are held now and charged per delivered image.
 #[utoipa::path(
-    post, path = "/api/v1/generations", tag = "generation", request_body = GenerationBody,
+    post, path = "/api/v1/generations", tag = "generation", operation_id = "createGeneration",
+    request_body = GenerationBody,
+    security(("access_token" = []), ("session_cookie" = [])),
     params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body: the same answer, one charge; same key, another body: 422")),
     responses(
-        (status = 202, body = Accepted),
+        (status = 202, description = "Queued: poll `getGeneration` until `succeeded` or `failed`", body = Accepted),
+        BadRequest, Unauthorized,
         (status = 402, description = "`insufficient_credits`", body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody),
-        (status = 429, description = "Too many generations running", body = crate::error::ErrorBody),
+        CsrfRejected, Invalid,
+        (status = 429, description = "Too many generations running (`rate_limited`)", body = crate::error::ErrorBody),
     )
 )]
 pub async fn create(
@@ -289,8 +296,10 @@ pub struct GenerationList {
 
 /// The user's generation records (G6), newest first.
 #[utoipa::path(
-    get, path = "/api/v1/generations", tag = "generation", params(ListParams),
-    responses((status = 200, body = GenerationList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/generations", tag = "generation", operation_id = "listGenerations",
+    params(ListParams),
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "A page of your generations, newest first", body = GenerationList), BadRequest, Unauthorized)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -316,9 +325,10 @@ pub async fn list(
 
 /// One generation record with its progress and images.
 #[utoipa::path(
-    get, path = "/api/v1/generations/{id}", tag = "generation",
+    get, path = "/api/v1/generations/{id}", tag = "generation", operation_id = "getGeneration",
     params(("id" = String, Path, description = "Generation id")),
-    responses((status = 200, body = GenerationJson), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The generation with its delivered images", body = GenerationJson), Unauthorized, NotFound)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -332,9 +342,10 @@ pub async fn get(
 /// Deletes a generation for good: the record, its prompt, its images and thumbnails, and the
 /// reference uploads no other record uses — from storage too (C5, C6, C8).
 #[utoipa::path(
-    delete, path = "/api/v1/generations/{id}", tag = "generation",
+    delete, path = "/api/v1/generations/{id}", tag = "generation", operation_id = "deleteGeneration",
     params(("id" = String, Path, description = "Generation id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The generation and its images are deleted"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn delete(
     State(state): State<AppState>,

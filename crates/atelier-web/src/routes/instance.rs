@@ -33,9 +33,7 @@ pub struct Retention {
 
 /// About this instance.
 #[utoipa::path(
-    get,
-    path = "/api/v1/instance",
-    tag = "instance",
+    get, path = "/api/v1/instance", tag = "instance", operation_id = "getInstance", security(()),
     responses((status = 200, description = "About this instance", body = Instance))
 )]
 pub async fn instance(State(state): State<AppState>) -> Json<Instance> {

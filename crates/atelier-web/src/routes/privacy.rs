@@ -6,6 +6,7 @@
 use crate::ApiError;
 use crate::auth::CurrentUser;
 use crate::i18n::Lang;
+use crate::openapi::{CsrfRejected, Unauthorized};
 use crate::server::AppState;
 use atelier_app::privacy::deletion::DeletionSource;
 use atelier_app::privacy::{POLICY_EFFECTIVE, POLICY_VERSION};
@@ -143,8 +144,9 @@ pub fn recipients(state: &AppState) -> Vec<RecipientJson> {
 
 /// What the instance holds about you, each retention period, who receives what (D8).
 #[utoipa::path(
-    get, path = "/api/v1/me/privacy", tag = "privacy",
-    responses((status = 200, body = PrivacyJson), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/me/privacy", tag = "privacy", operation_id = "getPrivacyOverview",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "What is held about you, for how long, and who receives what", body = PrivacyJson), Unauthorized)
 )]
 pub async fn overview(
     State(state): State<AppState>,
@@ -193,8 +195,9 @@ pub async fn overview(
 /// Requests the deletion of your account (D3): a confirmation mail, then deletion after the grace
 /// period; withdraw it before then with `DELETE`. Asking again returns the pending request.
 #[utoipa::path(
-    post, path = "/api/v1/me/deletion", tag = "privacy",
-    responses((status = 202, body = DeletionJson), (status = 401, body = crate::error::ErrorBody))
+    post, path = "/api/v1/me/deletion", tag = "privacy", operation_id = "requestAccountDeletion",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 202, description = "Deletion is scheduled after the grace period; a confirmation mail is sent", body = DeletionJson), Unauthorized, CsrfRejected)
 )]
 pub async fn request_deletion(
     State(state): State<AppState>,
@@ -210,8 +213,13 @@ pub async fn request_deletion(
 
 /// Withdraws a pending deletion request during the grace period.
 #[utoipa::path(
-    delete, path = "/api/v1/me/deletion", tag = "privacy",
-    responses((status = 204), (status = 404, description = "No deletion is pending", body = crate::error::ErrorBody))
+    delete, path = "/api/v1/me/deletion", tag = "privacy", operation_id = "withdrawAccountDeletion",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses(
+        (status = 204, description = "The pending deletion is withdrawn"),
+        Unauthorized, CsrfRejected,
+        (status = 404, description = "No deletion is pending (`not_found`)", body = crate::error::ErrorBody),
+    )
 )]
 pub async fn withdraw_deletion(
     State(state): State<AppState>,

@@ -4,6 +4,7 @@
 
 use crate::ApiError;
 use crate::auth::CurrentUser;
+use crate::openapi::{BadRequest, CsrfRejected, NotFound, Unauthorized};
 use crate::server::AppState;
 use atelier_app::AppError;
 use atelier_app::uploads::UploadVariant;
@@ -76,11 +77,13 @@ pub struct UploadForm {
 /// Stores a reference image: its type is told by its bytes, size and pixel count are checked
 /// before decoding, EXIF orientation is applied and all metadata (GPS included) is removed.
 #[utoipa::path(
-    post, path = "/api/v1/uploads", tag = "generation",
+    post, path = "/api/v1/uploads", tag = "generation", operation_id = "createUpload",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
+    security(("access_token" = []), ("session_cookie" = [])),
     responses(
-        (status = 201, body = UploadJson),
-        (status = 413, description = "Over the byte limit", body = crate::error::ErrorBody),
+        (status = 201, description = "The stored reference image", body = UploadJson),
+        BadRequest, Unauthorized, CsrfRejected,
+        (status = 413, description = "Over the byte limit (`payload_too_large`)", body = crate::error::ErrorBody),
         (status = 422, description = "Not an image, damaged, or over the pixel limit", body = crate::error::ErrorBody),
     )
 )]
@@ -137,8 +140,9 @@ fn bad_multipart(e: axum::extract::multipart::MultipartError) -> ApiError {
 
 /// The signed-in user's uploads.
 #[utoipa::path(
-    get, path = "/api/v1/uploads", tag = "generation",
-    responses((status = 200, body = UploadList), (status = 401, body = crate::error::ErrorBody))
+    get, path = "/api/v1/uploads", tag = "generation", operation_id = "listUploads",
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "Your reference uploads, newest first", body = UploadList), Unauthorized)
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -153,9 +157,10 @@ pub async fn list(
 
 /// One upload; another user's is 404.
 #[utoipa::path(
-    get, path = "/api/v1/uploads/{id}", tag = "generation",
+    get, path = "/api/v1/uploads/{id}", tag = "generation", operation_id = "getUpload",
     params(("id" = String, Path, description = "Upload id")),
-    responses((status = 200, body = UploadJson), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "The upload", body = UploadJson), Unauthorized, NotFound)
 )]
 pub async fn get(
     State(state): State<AppState>,
@@ -169,9 +174,10 @@ pub async fn get(
 
 /// Deletes an upload and every stored copy of it.
 #[utoipa::path(
-    delete, path = "/api/v1/uploads/{id}", tag = "generation",
+    delete, path = "/api/v1/uploads/{id}", tag = "generation", operation_id = "deleteUpload",
     params(("id" = String, Path, description = "Upload id")),
-    responses((status = 204), (status = 404, body = crate::error::ErrorBody))
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 204, description = "The upload and its image are deleted"), Unauthorized, CsrfRejected, NotFound)
 )]
 pub async fn delete(
     State(state): State<AppState>,

@@ -168,7 +168,7 @@ async fn openapi_document_lists_every_api_v1_route() {
     let doc = r.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/instance"]["get"].is_object());
-    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(doc["components"]["schemas"]["Error"].is_object());
     // Every documented path is routed: an unsupported method gets 405, not the 404 fallback.
     for (path, item) in doc["paths"].as_object().unwrap() {
         let concrete = path.replace("{id}", "some-id");
