@@ -117,6 +117,7 @@ pub fn router(app: App) -> Router {
         )
         .route("/healthz", get(routes::healthz))
         .route("/api/openapi.json", get(openapi_json))
+        .route("/api/docs", get(routes::api_docs::page))
         .merge(api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,6 +2,7 @@
 
 mod account;
 pub mod account_pages;
+pub mod api_docs;
 pub mod assets;
 pub mod assistant;
 pub mod collection_pages;
