@@ -12,6 +12,7 @@ mod export;
 mod gallery;
 mod generations;
 mod logs;
+mod openapi;
 mod pages;
 mod privacy;
 mod privacy_pages;
