@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every check CI runs, in order: format, lints, then the whole test suite on SQLite and again on
-# PostgreSQL, with a real S3-protocol server (moto) on loopback for the storage tests and a real
-# SMTP server (aiosmtpd) started by the mail tests.
+# Every check CI runs, in order: format, lints, the OpenAPI document (openapi-spec-validator), then
+# the whole test suite on SQLite and again on PostgreSQL, with a real S3-protocol server (moto) on
+# loopback for the storage tests and a real SMTP server (aiosmtpd) started by the mail tests.
 #
 # Locally, PostgreSQL is used when ATELIER_TEST_DATABASE_URL is set or a server answers on
 # 127.0.0.1:5432. Under CI=true nothing is skipped: PostgreSQL is started if it is down, missing
@@ -77,6 +77,24 @@ cargo fmt --all -- --check
 
 log "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "OpenAPI document"
+# The document clients are generated from must be valid OpenAPI 3.1 (issue 16). The browser step
+# below builds the same debug binary, so this build costs nothing extra.
+cargo build -p atelier --locked
+mkdir -p target
+target/debug/atelier openapi >target/openapi.json
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  echo "installing openapi-spec-validator from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator \
+    || { ci && fail "could not install openapi-spec-validator"; }
+fi
+if python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  python3 -m openapi_spec_validator target/openapi.json \
+    || fail "target/openapi.json is not a valid OpenAPI document"
+else
+  echo "skipping the OpenAPI validation: openapi-spec-validator could not be installed"
+fi
 
 log "S3-protocol server"
 if start_s3; then

@@ -46,6 +46,9 @@ enum Command {
     Purge,
     /// Check the instance's privacy promises and print a report; exit 1 when one fails.
     Doctor,
+    /// Print the OpenAPI 3.1 document of the API (JSON) to standard output, for generating
+    /// clients offline: no settings, database or network needed.
+    Openapi,
     /// Operator commands.
     Admin {
         #[command(subcommand)]
@@ -95,6 +98,9 @@ enum AdminCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Openapi) {
+        return print_openapi();
+    }
     let mut settings = match config::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {
@@ -137,6 +143,8 @@ fn main() -> ExitCode {
                 Ok(false) => Err(anyhow::Error::new(doctor::Failed)),
                 Err(e) => Err(e),
             },
+            // Answered before the settings were loaded.
+            Command::Openapi => Ok(()),
             Command::Admin {
                 command: AdminCommand::Delete { email },
             } => admin::delete(settings, &email).await,
@@ -168,6 +176,22 @@ fn main() -> ExitCode {
         Err(e) if e.is::<doctor::Failed>() => ExitCode::from(1),
         Err(e) => {
             report(&format!("{e:#}"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `atelier openapi`: the document that `GET /api/openapi.json` serves, built without settings.
+fn print_openapi() -> ExitCode {
+    use std::io::Write;
+    let written = atelier_web::api_doc()
+        .to_pretty_json()
+        .map_err(|e| e.to_string())
+        .and_then(|json| writeln!(std::io::stdout().lock(), "{json}").map_err(|e| e.to_string()));
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&format!("cannot print the OpenAPI document: {e}"));
             ExitCode::FAILURE
         }
     }
