@@ -17,5 +17,6 @@ mod pages;
 mod privacy;
 mod privacy_pages;
 mod server;
+mod snapshots;
 mod studio_pages;
 mod uploads;
