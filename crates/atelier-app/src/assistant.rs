@@ -356,14 +356,7 @@ impl App {
                 ("upload", id, row.width, row.height)
             }
             (None, Some(id)) => {
-                let (image, owner) = self
-                    .store()
-                    .generation_image(id)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
-                if owner != user_id {
-                    return Err(AppError::NotFound);
-                }
+                let image = self.own_generated_image(user_id, id).await?;
                 ("image", id, image.width, image.height)
             }
             _ => {

@@ -78,12 +78,27 @@ impl App {
     ///
     /// # Errors
     /// [`AppError::RateLimited`] past [`EXPORT_LIMIT_PER_HOUR`].
-    pub async fn hit_export_limit(&self, user_id: &str) -> Result<(), AppError> {
+    async fn hit_export_limit(&self, user_id: &str) -> Result<(), AppError> {
         self.hit_limit(crate::accounts::RateLimit::Export, user_id)
             .await
     }
 
-    /// The user's export as a stream of ZIP pieces, written as it is read (never whole in
+    /// The user's export downloaded at once (D4): counted against the hourly limit, then
+    /// streamed as [`App::export_zip`] writes it.
+    ///
+    /// # Errors
+    /// [`AppError::RateLimited`] past [`EXPORT_LIMIT_PER_HOUR`]; as [`App::export_zip`].
+    pub async fn download_export(
+        &self,
+        user_id: &str,
+    ) -> Result<impl Stream<Item = ZipPiece> + Send + 'static + use<>, AppError> {
+        self.hit_export_limit(user_id).await?;
+        self.export_zip(user_id).await
+    }
+
+    /// The user's export as a stream of ZIP pieces, not counted against any limit (the
+    /// background export counted its request; a download goes through
+    /// [`App::download_export`]), written as it is read (never whole in
     /// memory). The stream ends with an error when writing fails midway (the client then sees a
     /// cut-off body, never a ZIP that looks complete but is not).
     ///

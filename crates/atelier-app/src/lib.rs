@@ -12,6 +12,7 @@ pub mod export;
 pub mod gallery;
 pub mod generation;
 mod health;
+pub mod image_urls;
 mod jobs;
 pub mod mail;
 pub mod paging;
@@ -53,6 +54,7 @@ struct Inner {
     master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
     page_cache: gallery::browse::PageCache,
+    facet_cache: gallery::facets::FacetCache,
 }
 
 /// SQLite page cache per connection of a bulk writer, in KiB.
@@ -149,6 +151,7 @@ impl App {
                 master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
                 page_cache: gallery::browse::PageCache::default(),
+                facet_cache: gallery::facets::FacetCache::default(),
             }),
         })
     }
@@ -159,10 +162,17 @@ impl App {
         &self.inner.settings
     }
 
-    /// The database.
+    /// The database: for the use cases only. Callers outside this crate go through a use case,
+    /// so that every policy stays in one place (`docs/architecture.md`).
     #[must_use]
-    pub fn store(&self) -> &Store {
+    pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Closes the database's connections, waiting for those in use (at shutdown, and before a
+    /// command exits).
+    pub async fn close(&self) {
+        self.inner.store.close().await;
     }
 
     /// The blob store.
@@ -194,6 +204,11 @@ impl App {
 
     pub(crate) fn page_cache(&self) -> &gallery::browse::PageCache {
         &self.inner.page_cache
+    }
+
+    /// The gallery's filter chips, last counted.
+    pub(crate) fn facet_cache(&self) -> &gallery::facets::FacetCache {
+        &self.inner.facet_cache
     }
 
     /// Now, by the app's clock.

@@ -3,7 +3,6 @@
 use crate::middleware::{self, SecurityHeaders};
 use crate::{ApiError, routes};
 use atelier_app::App;
-use atelier_db::gallery::{Facet, FacetColumn};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts as _, OriginalUri, Request, State};
@@ -12,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -27,47 +26,6 @@ pub struct AppState {
     openapi: Arc<String>,
     /// The general per-IP request limiter of this node.
     pub ip_limiter: crate::auth::IpLimiter,
-    facets: Arc<tokio::sync::Mutex<Option<CachedFacets>>>,
-}
-
-/// Filter chips' values, refreshed at most every [`FACET_TTL`].
-#[derive(Debug, Default)]
-pub struct Facets {
-    /// Models, most common first.
-    pub models: Vec<Facet>,
-    /// Aspect ratios, most common first.
-    pub aspects: Vec<Facet>,
-}
-
-/// Facets and when they were counted.
-type CachedFacets = (Instant, Arc<Facets>);
-
-/// How long filter chips are reused before they are counted again.
-const FACET_TTL: Duration = Duration::from_secs(60);
-
-impl AppState {
-    /// The filter chips' values (counted from the database at most once a minute).
-    pub async fn facets(&self) -> Arc<Facets> {
-        let mut cached = self.facets.lock().await;
-        if let Some((at, facets)) = cached.as_ref()
-            && at.elapsed() < FACET_TTL
-        {
-            return Arc::clone(facets);
-        }
-        let store = self.app.store();
-        let facets = Arc::new(Facets {
-            models: store
-                .gallery_facets(FacetColumn::Model, 8)
-                .await
-                .unwrap_or_default(),
-            aspects: store
-                .gallery_facets(FacetColumn::Aspect, 10)
-                .await
-                .unwrap_or_default(),
-        });
-        *cached = Some((Instant::now(), Arc::clone(&facets)));
-        facets
-    }
 }
 
 /// The whole router of an instance.
@@ -79,7 +37,6 @@ pub fn router(app: App) -> Router {
         app,
         openapi: Arc::new(openapi),
         ip_limiter: crate::auth::ip_limiter(settings.rate_limits.requests_per_ip_per_minute),
-        facets: Arc::default(),
     };
     let timeout = Duration::from_secs(settings.http.request_timeout_secs);
     let security = SecurityHeaders {

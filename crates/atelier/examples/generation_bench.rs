@@ -68,8 +68,16 @@ async fn main() {
     raw.generation.max_running_per_user = 1_000_000;
     let mut settings = Settings::resolve(raw).unwrap();
     settings.demo = true;
-    let app = App::open(settings, Arc::new(SystemClock)).await.unwrap();
-    app.store()
+    let store = atelier_db::Store::connect(
+        settings.database_url.expose(),
+        atelier_db::PoolOptions::default(),
+    )
+    .await
+    .unwrap();
+    store.migrate().await.unwrap();
+    let blobs = atelier_media::BlobStore::open(&settings.storage_url, &settings.s3).unwrap();
+    let app = App::from_parts(settings, store.clone(), blobs, Arc::new(SystemClock), None).unwrap();
+    store
         .insert_user(&UserRow {
             id: "bench".into(),
             email: "bench@example.com".into(),

@@ -84,21 +84,16 @@ pub async fn purge(settings: Settings) -> anyhow::Result<()> {
 /// is deleted after the grace period, like one requested in the app.
 pub async fn delete(settings: Settings, email: &str) -> anyhow::Result<()> {
     let app = open(settings).await?;
-    let user = app
-        .store()
-        .user_by_email(&email.trim().to_lowercase())
-        .await?
-        .context("no account uses that address")?;
-    let request = app
-        .request_account_deletion(
-            &user.id,
-            atelier_app::privacy::deletion::DeletionSource::Admin,
-            "cli",
-        )
-        .await?;
+    let (email, request) = app
+        .request_account_deletion_by_email(email, "cli")
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => anyhow::anyhow!("no account uses that address"),
+            e => e.into(),
+        })?;
     say(&format!(
         "deletion of {} requested; it will be carried out at {} (the user was told by mail and may withdraw it until then)",
-        user.email,
+        email,
         atelier_core::time::rfc3339(request.due_at)
     ));
     Ok(())
@@ -107,7 +102,7 @@ pub async fn delete(settings: Settings, email: &str) -> anyhow::Result<()> {
 /// `atelier admin deletions`: the pending deletion requests with their 30-day deadline.
 pub async fn deletions(settings: Settings) -> anyhow::Result<()> {
     let app = open(settings).await?;
-    let pending = app.store().pending_deletions().await?;
+    let pending = app.pending_deletions().await?;
     if pending.is_empty() {
         say("no pending deletion requests");
     }

@@ -108,7 +108,7 @@ async fn import_file(
         .await
         .context("the import stopped")?;
     bar.finish_and_clear();
-    app.store().close().await;
+    app.close().await;
     let seconds = started.elapsed().as_secs_f64().max(0.001);
     print_summary(&summary, seconds);
     Ok(())

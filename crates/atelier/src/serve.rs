@@ -16,7 +16,7 @@ pub async fn migrate(settings: Settings) -> anyhow::Result<()> {
     let app = App::open(settings, Arc::new(SystemClock))
         .await
         .context("cannot open the database and storage")?;
-    app.store().close().await;
+    app.close().await;
     tracing::info!("migrations applied");
     Ok(())
 }
@@ -64,7 +64,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {bind}"))?;
     tracing::info!(
         public_url = %app.settings().public_url,
-        database = ?app.store().kind(),
+        database = ?app.settings().database_kind,
         storage = app.blobs().backend(),
         demo = app.settings().demo,
         "Atelier is serving"
@@ -88,7 +88,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     if workers.await.is_err() {
         tracing::error!("the job workers failed");
     }
-    app.store().close().await;
+    app.close().await;
     tracing::info!("stopped");
     Ok(())
 }

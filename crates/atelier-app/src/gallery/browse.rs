@@ -222,12 +222,10 @@ impl App {
         if existed && self.search().is_ok() {
             self.sync_search_index().await?;
         }
-        let mut paths = Vec::new();
-        for position in positions {
-            for variant in ["original", "w320", "w640", "w1280"] {
-                paths.push(format!("/img/g/{id}/{position}/{variant}"));
-            }
-        }
+        let paths: Vec<String> = positions
+            .into_iter()
+            .flat_map(|position| crate::image_urls::every_gallery_variant(id, position))
+            .collect();
         self.queue_cdn_purge(&paths).await?;
         Ok(existed)
     }

@@ -2,6 +2,7 @@
 
 pub mod browse;
 pub mod demo;
+pub mod facets;
 pub mod fetch;
 pub mod images;
 pub mod import;

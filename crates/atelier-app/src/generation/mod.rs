@@ -5,6 +5,7 @@
 //! through a signed URL that expires. Deleting a record removes its prompt, its images, their
 //! thumbnails and the uploads no other record of the user uses, from storage too.
 
+mod images;
 mod providers;
 pub mod signing;
 
@@ -624,39 +625,6 @@ impl App {
             .collect())
     }
 
-    /// A generated image's decrypted bytes and type, for its owner only.
-    ///
-    /// # Errors
-    /// [`AppError::NotFound`] for someone else's, a deleted or an unknown image.
-    pub async fn generated_image(
-        &self,
-        owner: Option<&str>,
-        image_id: &str,
-        variant: ImageVariant,
-    ) -> Result<(bytes::Bytes, String), AppError> {
-        let (image, user_id) = self
-            .store()
-            .generation_image(image_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if owner.is_some_and(|o| o != user_id) {
-            return Err(AppError::NotFound);
-        }
-        let key = BlobKey::generated(&user_id, &image.id, &variant.name());
-        let bytes = self
-            .get_private_blob(&user_id, &key)
-            .await
-            .map_err(|e| match e {
-                AppError::Storage(atelier_media::StorageError::NotFound) => AppError::NotFound,
-                other => other,
-            })?;
-        let content_type = match variant {
-            ImageVariant::Original => image.content_type,
-            ImageVariant::Thumb(_) => "image/webp".to_owned(),
-        };
-        Ok((bytes, content_type))
-    }
-
     /// Deletes a generation for good (D2, C5, C6, C8): the record with its prompt, every image
     /// and thumbnail in storage, and the reference uploads no other record of the user uses. A
     /// generation still running has its hold released.
@@ -679,10 +647,7 @@ impl App {
             self.blobs()
                 .delete_prefix(&BlobKey::generated_prefix(user_id, image))
                 .await?;
-            paths.push(format!("/img/gen/{image}/original"));
-            for w in GENERATED_THUMB_WIDTHS {
-                paths.push(format!("/img/gen/{image}/w{w}"));
-            }
+            paths.extend(crate::image_urls::every_generated_variant(image));
         }
         self.queue_cdn_purge(&paths).await?;
         for upload in &deleted.orphaned_upload_ids {

@@ -36,9 +36,7 @@ impl App {
                 .finalize()
                 .into_bytes(),
         );
-        Ok(format!(
-            "/img/s/{image_id}/{variant}?exp={expires}&sig={sig}"
-        ))
+        Ok(crate::image_urls::signed(image_id, variant, expires, &sig))
     }
 
     /// Whether a signed URL's signature is valid and it has not expired.

@@ -38,6 +38,37 @@ impl DeletionSource {
 }
 
 impl App {
+    /// Enters the deletion of the account that uses `email` (D3), for a request that came by
+    /// mail to the operator: as [`App::request_account_deletion`] with [`DeletionSource::Admin`].
+    /// Returns the account's address and the request.
+    ///
+    /// # Errors
+    /// [`AppError::NotFound`] when no account uses the address.
+    pub async fn request_account_deletion_by_email(
+        &self,
+        email: &str,
+        actor: &str,
+    ) -> Result<(String, DeletionRequestRow), AppError> {
+        let user = self
+            .store()
+            .user_by_email(&email.trim().to_lowercase())
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let request = self
+            .request_account_deletion(&user.id, DeletionSource::Admin, actor)
+            .await?;
+        Ok((user.email, request))
+    }
+
+    /// Every pending deletion request, the oldest first, with its due date; the deadline of
+    /// each is `requested_at` plus [`DELETION_DEADLINE_DAYS`].
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn pending_deletions(&self) -> Result<Vec<DeletionRequestRow>, AppError> {
+        Ok(self.store().pending_deletions().await?)
+    }
+
     /// Requests the deletion of an account (D3): due after the grace period, confirmed by mail.
     /// Asking again keeps the first request and its date.
     ///
@@ -141,13 +172,7 @@ impl App {
         let image_ids = self.store().generated_image_ids(user_id).await?;
         let paths: Vec<String> = image_ids
             .iter()
-            .flat_map(|id| {
-                std::iter::once(format!("/img/gen/{id}/original")).chain(
-                    crate::generation::GENERATED_THUMB_WIDTHS
-                        .iter()
-                        .map(move |w| format!("/img/gen/{id}/w{w}")),
-                )
-            })
+            .flat_map(|id| crate::image_urls::every_generated_variant(id))
             .collect();
         self.queue_cdn_purge(&paths).await?;
         // Storage first: should the rows go and this step fail, nothing would name the blobs.

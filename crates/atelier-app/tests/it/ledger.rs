@@ -22,8 +22,8 @@ async fn app(db: &TestDb) -> App {
     .unwrap()
 }
 
-async fn user(app: &App, id: &str) {
-    app.store()
+async fn user(db: &TestDb, id: &str) {
+    db.store
         .insert_user(&UserRow {
             id: id.into(),
             email: format!("{id}@example.com"),
@@ -59,7 +59,7 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
     let app = app(&db).await;
     let users = ["u0", "u1", "u2"];
     for u in users {
-        user(&app, u).await;
+        user(&db, u).await;
         app.add_credits(u, EntryKind::Grant, 40, "start", None)
             .await
             .unwrap();
@@ -155,13 +155,13 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
     }
     // Recovery after the "crash": every hold still open is released.
     for u in users {
-        for hold in app.store().open_credit_holds(u).await.unwrap() {
+        for hold in db.store.open_credit_holds(u).await.unwrap() {
             app.settle_credits(&hold.id, 0, "recovered").await.unwrap();
         }
     }
 
     for u in users {
-        let entries = app.store().credit_entries(u, 100_000, None).await.unwrap();
+        let entries = db.store.credit_entries(u, 100_000, None).await.unwrap();
         let mut settled: HashMap<&str, Vec<(EntryKind, i64)>> = HashMap::new();
         for e in &entries {
             if let Some(h) = &e.hold_id {
@@ -204,7 +204,7 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
 async fn u1_a_hold_is_settled_once_and_the_balance_is_derived() {
     let db = TestDb::new().await;
     let app = app(&db).await;
-    user(&app, "a").await;
+    user(&db, "a").await;
     app.add_credits("a", EntryKind::Grant, 10, "start", None)
         .await
         .unwrap();

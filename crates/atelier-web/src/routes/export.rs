@@ -95,8 +95,7 @@ pub async fn download(
     CurrentUser(principal): CurrentUser,
 ) -> Result<Response, ApiError> {
     let user_id = &principal.user.id;
-    state.app.hit_export_limit(user_id).await?;
-    let stream = state.app.export_zip(user_id).await?;
+    let stream = state.app.download_export(user_id).await?;
     Ok(zip_response(
         Body::from_stream(stream),
         &state.app.export_file_name(),

@@ -307,9 +307,9 @@ pub async fn home(
             active: option == current_sort,
         });
     }
-    let facets = state.facets().await;
+    let facets = state.app.gallery_facets().await?;
     // A filter with a single value filters nothing: show a group only when it offers a choice.
-    let offers_choice = |values: &[atelier_db::gallery::Facet]| values.len() > 1;
+    let offers_choice = |values: &[atelier_app::gallery::facets::Facet]| values.len() > 1;
     let models = facets
         .models
         .iter()

@@ -46,7 +46,7 @@ async fn c1_sign_in_by_code_creates_the_account_and_a_session() {
     assert!(mail.html.contains(&mail.code()));
     assert!(mail.text.contains("/login/link?token="));
     // The outbox row goes once the transport took the message.
-    assert_eq!(t.app.store().outbox_count().await.unwrap(), 0);
+    assert_eq!(t.db.store.outbox_count().await.unwrap(), 0);
 
     let r = verify(&t, "ada@example.com", &mail.code()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -194,7 +194,7 @@ async fn bad_addresses_are_clear_422s_and_nothing_is_sent_or_stored() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     t.run_jobs().await;
     assert!(t.mails().is_empty());
-    assert_eq!(t.app.store().outbox_count().await.unwrap(), 0);
+    assert_eq!(t.db.store.outbox_count().await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -608,7 +608,7 @@ async fn c2_ip_events_are_written_with_the_network_and_purged_after_retention() 
         .build()
         .await;
     let u = t.sign_in("ip@example.com").await;
-    let events = t.app.store().ip_events_of_user(&u.id, 10).await.unwrap();
+    let events = t.db.store.ip_events_of_user(&u.id, 10).await.unwrap();
     let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     assert!(
         kinds.contains(&"signup") && kinds.contains(&"sign_in"),
@@ -627,7 +627,7 @@ async fn c2_ip_events_are_written_with_the_network_and_purged_after_retention() 
     for _ in 0..3 {
         t.call(Method::GET, "/api/v1/me", None, &u.browser()).await;
     }
-    let events = t.app.store().ip_events_of_user(&u.id, 50).await.unwrap();
+    let events = t.db.store.ip_events_of_user(&u.id, 50).await.unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "session").count(), 1);
 
     // Retention: 179 days kept, past 180 purged.
@@ -635,7 +635,7 @@ async fn c2_ip_events_are_written_with_the_network_and_purged_after_retention() 
     assert_eq!(t.app.purge_ip_events().await.unwrap(), 0);
     t.clock.advance_ms(DAY_MS);
     assert!(t.app.purge_ip_events().await.unwrap() >= 2);
-    let left = t.app.store().ip_events_of_user(&u.id, 50).await.unwrap();
+    let left = t.db.store.ip_events_of_user(&u.id, 50).await.unwrap();
     assert_eq!(
         left.len(),
         1,
@@ -934,7 +934,7 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
     t.run_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 1, "first attempt: 429");
     assert_eq!(
-        t.app.store().outbox_count().await.unwrap(),
+        t.db.store.outbox_count().await.unwrap(),
         1,
         "kept for the retry"
     );
@@ -962,7 +962,7 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
         );
     }
     assert_eq!(
-        t.app.store().outbox_count().await.unwrap(),
+        t.db.store.outbox_count().await.unwrap(),
         0,
         "sent mail is not kept"
     );
@@ -971,7 +971,7 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
     ask_code(&t, "re@example.com").await;
     t.run_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 3);
-    assert_eq!(t.app.store().outbox_count().await.unwrap(), 0);
+    assert_eq!(t.db.store.outbox_count().await.unwrap(), 0);
     t.clock.advance_ms(HOUR_MS);
     t.run_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 3);

@@ -353,9 +353,9 @@ async fn c9_r4_assistant_logs_are_kept_89_days_and_purged_at_91() {
     )
     .await;
     let held = |t: &TestApp| {
-        let app = t.app.clone();
+        let store = t.db.store.clone();
         let id = u.id.clone();
-        async move { app.store().assistant_log_count(&id).await.unwrap() }
+        async move { store.assistant_log_count(&id).await.unwrap() }
     };
     t.clock.advance_ms(89 * DAY_MS);
     assert_eq!(t.app.purge_assistant_logs().await.unwrap(), 0);

@@ -390,7 +390,7 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
     assert!(logs[0]["output"].is_string());
 
     let consents = json_file(&files, "consents.json");
-    let stored = t.app.store().consent_events(&u.id).await.unwrap();
+    let stored = t.db.store.consent_events(&u.id).await.unwrap();
     assert_eq!(consents.as_array().unwrap().len(), stored.len());
     for (c, row) in consents.as_array().unwrap().iter().zip(&stored) {
         assert_eq!(c["id"], row.id.as_str());
@@ -435,8 +435,7 @@ async fn d4_export_needs_sign_in_and_shows_consents_and_a_pending_deletion() {
 
     let u = t.sign_in("pending@example.com").await;
     let now = t.clock_now();
-    t.app
-        .store()
+    t.db.store
         .request_deletion(&atelier_db::privacy::DeletionRequestRow {
             user_id: u.id.clone(),
             source: "self".to_owned(),
@@ -445,8 +444,7 @@ async fn d4_export_needs_sign_in_and_shows_consents_and_a_pending_deletion() {
         })
         .await
         .unwrap();
-    t.app
-        .store()
+    t.db.store
         .insert_consent_event(&atelier_db::privacy::ConsentEventRow {
             id: "consent-1".to_owned(),
             user_id: u.id.clone(),
@@ -625,16 +623,15 @@ async fn d4_export_is_streamed_in_bounded_pieces_and_stops_when_nobody_reads() {
     for (i, w) in [400, 360, 320].into_iter().enumerate() {
         upload_jpeg(&t, &u, &noise_jpeg(w, 300, u32::try_from(i).unwrap() + 1)).await;
     }
-    let largest = t
-        .app
-        .store()
-        .export_uploads(&u.id)
-        .await
-        .unwrap()
-        .iter()
-        .map(|x| usize::try_from(x.byte_size).unwrap())
-        .max()
-        .unwrap();
+    let largest =
+        t.db.store
+            .export_uploads(&u.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|x| usize::try_from(x.byte_size).unwrap())
+            .max()
+            .unwrap();
     let pieces: Vec<bytes::Bytes> = t
         .app
         .export_zip(&u.id)

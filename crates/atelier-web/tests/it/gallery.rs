@@ -196,7 +196,7 @@ async fn reimport_updates_and_never_duplicates() {
     let t = app_with_sample(6).await;
     let again = t.import(&sample_posts(6)).await;
     assert_eq!((again.created, again.updated), (0, 6));
-    assert_eq!(t.app.store().gallery_count().await.unwrap(), 6);
+    assert_eq!(t.db.store.gallery_count().await.unwrap(), 6);
     assert_eq!(t.get("/api/v1/gallery?limit=100").await.json()["total"], 6);
 }
 
@@ -231,8 +231,8 @@ async fn g1_a_post_repeated_across_import_batches_takes_the_later_record() {
         .await
         .unwrap();
     assert_eq!((summary.created, summary.updated), (697, 3));
-    assert_eq!(t.app.store().gallery_count().await.unwrap(), 697);
-    let items = t.app.store().gallery_items_after("", 1_000).await.unwrap();
+    assert_eq!(t.db.store.gallery_count().await.unwrap(), 697);
+    let items = t.db.store.gallery_items_after("", 1_000).await.unwrap();
     let prompt = |post: &str| {
         items
             .iter()
@@ -308,7 +308,7 @@ async fn g1_a_messy_file_imports_its_good_lines_and_names_the_bad_ones() {
     says(11, "32000");
     says(13, "id");
     assert_eq!((summary.created, summary.updated, summary.bad), (4, 1, 9));
-    let items = t.app.store().gallery_items_after("", 100).await.unwrap();
+    let items = t.db.store.gallery_items_after("", 100).await.unwrap();
     let m1 = items.iter().find(|i| i.source_post_id == "m1").unwrap();
     assert_eq!(
         (m1.prompt.as_str(), m1.likes),

@@ -185,7 +185,7 @@ async fn d3_a_deletion_request_is_confirmed_by_mail_and_can_be_withdrawn() {
         StatusCode::OK,
         "a withdrawn request deletes nothing"
     );
-    let audit = t.app.store().audit_entries(10).await.unwrap();
+    let audit = t.db.store.audit_entries(10).await.unwrap();
     let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
     assert!(
         actions.contains(&"deletion.requested") && actions.contains(&"deletion.withdrawn"),
@@ -238,7 +238,7 @@ async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() 
     );
 
     for needle in [u.id.as_str(), "leaving@example.com", prompt] {
-        let found = t.app.store().find_text_everywhere(needle).await.unwrap();
+        let found = t.db.store.find_text_everywhere(needle).await.unwrap();
         assert!(found.is_empty(), "{needle:?} is still in {found:?}");
     }
     let listed: Vec<_> = t
@@ -257,8 +257,8 @@ async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() 
         .json();
     assert_eq!(theirs["held"]["generations"], 1);
     assert!(
-        !t.app
-            .store()
+        !t.db
+            .store
             .find_text_everywhere(&other.id)
             .await
             .unwrap()
@@ -268,7 +268,7 @@ async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() 
     let items = t.get("/api/v1/gallery?limit=1").await.json();
     assert_eq!(items["items"][0]["favorites"], 1, "{}", items["items"][0]);
     // The audit log says an account was deleted, not whose.
-    let audit = t.app.store().audit_entries(20).await.unwrap();
+    let audit = t.db.store.audit_entries(20).await.unwrap();
     assert!(
         audit
             .iter()
@@ -292,12 +292,11 @@ async fn r5_a_kept_hash_blocks_the_address_only_when_the_operator_turns_it_on() 
         1
     );
     t.run_jobs().await;
-    let found = t
-        .app
-        .store()
-        .find_text_everywhere("spam.mer@gmail.com")
-        .await
-        .unwrap();
+    let found =
+        t.db.store
+            .find_text_everywhere("spam.mer@gmail.com")
+            .await
+            .unwrap();
     assert!(found.is_empty(), "{found:?}");
     let before = t.mails().len();
     let r = t
@@ -489,8 +488,7 @@ async fn sec4_purge_runs_every_retention_job_and_doctor_checks_the_promises() {
         "{failed:?}"
     );
     // A deletion request older than 30 days is flagged.
-    t.app
-        .store()
+    t.db.store
         .request_deletion(&atelier_db::privacy::DeletionRequestRow {
             user_id: u.id.clone(),
             source: "admin".into(),

@@ -159,7 +159,7 @@ async fn r1_uploads_are_encrypted_at_rest_with_the_owners_key() {
         .await;
     assert_eq!(&served.body[..4], b"\x89PNG");
     // Without the user's data key, no copy can be read (R1).
-    assert!(t.app.store().delete_user_key(&u.id).await.unwrap());
+    assert!(t.db.store.delete_user_key(&u.id).await.unwrap());
     let r = t
         .call(
             Method::GET,

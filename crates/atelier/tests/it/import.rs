@@ -93,6 +93,9 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// A URL, the settings it is tried with, and what the error line must say.
+type Refusal<'a> = (String, &'a [(&'a str, &'a str)], &'a str);
+
 #[test]
 fn g1_import_from_a_url_then_refusals_that_name_the_url_and_import_nothing() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -101,7 +104,7 @@ fn g1_import_from_a_url_then_refusals_that_name_the_url_and_import_nothing() {
     let base = far_side();
 
     // Every refusal: one line naming the URL and the reason, exit 1, nothing imported.
-    let refusals: [(String, &[(&str, &str)], &str); 8] = [
+    let refusals: [Refusal; 8] = [
         (format!("{base}/broken.json"), &[], "does not parse"),
         (format!("{base}/page.html"), &[], "web page"),
         (format!("{base}/missing.json"), &[], "answered 404"),

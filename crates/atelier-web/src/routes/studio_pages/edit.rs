@@ -137,15 +137,8 @@ async fn source(
         };
     }
     if !input.image.is_empty() && input.upload.is_empty() {
-        let found = state
-            .app
-            .store()
-            .generation_image(&input.image)
-            .await
-            .map_err(AppError::from)?;
-        return Ok(found
-            .filter(|(_, owner)| owner == user_id)
-            .map(|(i, _)| SourceView {
+        return match state.app.own_generated_image(user_id, &input.image).await {
+            Ok(i) => Ok(Some(SourceView {
                 field: "generation_image_id",
                 param: "image",
                 src: format!("/img/gen/{}/w640", i.id),
@@ -153,7 +146,10 @@ async fn source(
                 id: i.id,
                 width: i.width,
                 height: i.height,
-            }));
+            })),
+            Err(AppError::NotFound) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
     }
     Ok(None)
 }
