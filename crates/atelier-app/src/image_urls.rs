@@ -49,6 +49,17 @@ pub fn signed(image_id: &str, variant: &str, expires: i64, signature: &str) -> S
     format!("/img/s/{image_id}/{variant}?exp={expires}&sig={signature}")
 }
 
+/// The upload id in a reference to an upload: its URL on this instance (`…/img/up/{id}/…`,
+/// as MeiGen clients send back what they were given) or the bare id.
+#[must_use]
+pub fn upload_id_in(reference: &str) -> &str {
+    reference
+        .split("/img/up/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or(reference)
+}
+
 /// Every URL a gallery image is served at: for the CDN purge of a takedown.
 #[must_use]
 pub fn every_gallery_variant(item_id: &str, position: i64) -> Vec<String> {
@@ -95,5 +106,7 @@ mod tests {
             "/img/s/i1/w640?exp=60&sig=ab"
         );
         assert_eq!(upload("u1", &thumb(320)), "/img/up/u1/w320");
+        assert_eq!(upload_id_in("https://a.example/img/up/u1/original"), "u1");
+        assert_eq!(upload_id_in("u1"), "u1");
     }
 }

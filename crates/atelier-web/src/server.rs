@@ -2,7 +2,7 @@
 
 use crate::middleware::{self, SecurityHeaders};
 use crate::{ApiError, routes};
-use atelier_app::App;
+use atelier_app::{App, image_urls};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::{FromRequestParts as _, OriginalUri, Request, State};
@@ -51,17 +51,17 @@ pub fn router(app: App) -> Router {
         .merge(collection_pages())
         .merge(privacy_pages())
         .route(
-            "/img/g/{id}/{position}/{variant}",
+            image_urls::GALLERY_ROUTE,
             get(routes::images::gallery_image),
         )
         .route("/assets/{name}", get(routes::assets::asset))
-        .route("/img/up/{id}/{variant}", get(routes::uploads::image))
+        .route(image_urls::UPLOAD_ROUTE, get(routes::uploads::image))
         .route(
-            "/img/gen/{id}/{variant}",
+            image_urls::GENERATED_ROUTE,
             get(routes::generations::owner_image),
         )
         .route(
-            "/img/s/{id}/{variant}",
+            image_urls::SIGNED_ROUTE,
             get(routes::generations::signed_image),
         )
         .route("/api/search", get(routes::meigen::search))

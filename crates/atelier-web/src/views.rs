@@ -7,10 +7,7 @@ use atelier_db::gallery::{GalleryImageRow, GalleryItemRow};
 use serde::Serialize;
 
 /// The path of a gallery image variant (`original`, `w320`, `w640`, `w1280`).
-#[must_use]
-pub fn image_path(item_id: &str, position: i64, variant: &str) -> String {
-    format!("/img/g/{item_id}/{position}/{variant}")
-}
+pub use atelier_app::image_urls::gallery as image_path;
 
 /// An absolute URL on this instance.
 #[must_use]

@@ -19,6 +19,7 @@ use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::collections::{BoardContents, BoardUpdate};
 use atelier_app::generation::Generation;
+use atelier_app::image_urls;
 use axum::Form;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
@@ -346,7 +347,7 @@ impl GenerationCard {
             if public {
                 state.app.signed_image_path(&i.id, "w640").ok()
             } else {
-                Some(format!("/img/gen/{}/w640", i.id))
+                Some(image_urls::generated(&i.id, &image_urls::thumb(640)))
             }
         });
         Self {

@@ -10,6 +10,7 @@ use crate::views::absolute;
 use crate::{ApiError, ApiJson, ApiQuery};
 use atelier_app::AppError;
 use atelier_app::generation::{Generation, ImageVariant, NewGeneration};
+use atelier_app::image_urls;
 use atelier_core::settings::{ModelSettings, ProviderKind};
 use atelier_core::time::rfc3339;
 use axum::Json;
@@ -158,9 +159,12 @@ pub fn generation_json(state: &AppState, g: Generation) -> Result<GenerationJson
         .into_iter()
         .map(|i| {
             Ok(ImageJson {
-                url: format!("/img/gen/{}/original", i.id),
-                thumb_url: format!("/img/gen/{}/w640", i.id),
-                signed_url: absolute(settings, &state.app.signed_image_path(&i.id, "original")?),
+                url: image_urls::generated(&i.id, image_urls::ORIGINAL),
+                thumb_url: image_urls::generated(&i.id, &image_urls::thumb(640)),
+                signed_url: absolute(
+                    settings,
+                    &state.app.signed_image_path(&i.id, image_urls::ORIGINAL)?,
+                ),
                 id: i.id,
                 width: i.width,
                 height: i.height,

@@ -173,16 +173,6 @@ fn meigen_error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "success": false, "error": message }))).into_response()
 }
 
-/// An upload id from a reference: `…/img/up/{id}/…` or a bare id.
-fn upload_id(reference: &str) -> String {
-    reference
-        .split("/img/up/")
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or(reference)
-        .to_owned()
-}
-
 /// `POST /api/generate/v2` (Bearer token): starts a generation of one image.
 pub async fn generate_v2(
     State(state): State<AppState>,
@@ -206,7 +196,7 @@ pub async fn generate_v2(
         .reference_images
         .unwrap_or_default()
         .iter()
-        .map(|r| upload_id(r))
+        .map(|r| atelier_app::image_urls::upload_id_in(r).to_owned())
         .collect();
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
     let request = atelier_app::generation::NewGeneration {

@@ -7,6 +7,7 @@ use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, NotFound, Unauthorized};
 use crate::server::AppState;
 use atelier_app::AppError;
+use atelier_app::image_urls;
 use atelier_app::uploads::UploadVariant;
 use atelier_core::time::rfc3339;
 use atelier_db::uploads::UploadRow;
@@ -44,8 +45,8 @@ pub struct UploadJson {
 impl From<UploadRow> for UploadJson {
     fn from(u: UploadRow) -> Self {
         Self {
-            url: format!("/img/up/{}/original", u.id),
-            preview_url: format!("/img/up/{}/w320", u.id),
+            url: image_urls::upload(&u.id, image_urls::ORIGINAL),
+            preview_url: image_urls::upload(&u.id, &image_urls::thumb(320)),
             id: u.id,
             width: u.width,
             height: u.height,

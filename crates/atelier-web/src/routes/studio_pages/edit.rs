@@ -16,6 +16,7 @@ use askama::Template;
 use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::assistant::{EditRequest, MAX_INSTRUCTION_CHARS};
+use atelier_app::image_urls;
 use atelier_core::settings::ProviderKind;
 use axum::extract::{OriginalUri, RawForm, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -126,7 +127,7 @@ async fn source(
             Ok(u) => Ok(Some(SourceView {
                 field: "upload_id",
                 param: "upload",
-                src: format!("/img/up/{}/w320", u.id),
+                src: image_urls::upload(&u.id, &image_urls::thumb(320)),
                 id: u.id,
                 width: u.width,
                 height: u.height,
@@ -141,7 +142,7 @@ async fn source(
             Ok(i) => Ok(Some(SourceView {
                 field: "generation_image_id",
                 param: "image",
-                src: format!("/img/gen/{}/w640", i.id),
+                src: image_urls::generated(&i.id, &image_urls::thumb(640)),
                 back_href: format!("/generations/{}", i.generation_id),
                 id: i.id,
                 width: i.width,

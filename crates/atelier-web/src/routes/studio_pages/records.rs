@@ -16,6 +16,7 @@ use askama::Template;
 use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::generation::Generation;
+use atelier_app::image_urls;
 use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -52,9 +53,13 @@ impl ImageView {
                 };
                 Self {
                     id: i.id.clone(),
-                    original: format!("/img/gen/{}/original", i.id),
-                    thumb: format!("/img/gen/{}/w640", i.id),
-                    srcset: format!("/img/gen/{0}/w320 320w, /img/gen/{0}/w640 640w", i.id),
+                    original: image_urls::generated(&i.id, image_urls::ORIGINAL),
+                    thumb: image_urls::generated(&i.id, &image_urls::thumb(640)),
+                    srcset: format!(
+                        "{} 320w, {} 640w",
+                        image_urls::generated(&i.id, &image_urls::thumb(320)),
+                        image_urls::generated(&i.id, &image_urls::thumb(640))
+                    ),
                     width: i.width,
                     height: i.height,
                     download_name: format!("atelier-{short}-{n}.{ext}"),
@@ -94,7 +99,8 @@ struct GenerationPage<'a> {
     credits_charged: i64,
     created: TimeView,
     use_again: String,
-    references: Vec<String>,
+    /// Reference uploads: (original, thumbnail) paths.
+    references: Vec<(String, String)>,
     /// The user's boards, for "add to board".
     boards: Vec<crate::routes::collection_pages::BoardChoice>,
 }
@@ -225,7 +231,16 @@ pub async fn generation_page(
         credits_charged: r.credits_charged,
         created: TimeView::at(r.created_at),
         use_again: studio_href(&r.prompt, &r.model_id, &r.aspect),
-        references: g.reference_upload_ids.clone(),
+        references: g
+            .reference_upload_ids
+            .iter()
+            .map(|id| {
+                (
+                    image_urls::upload(id, image_urls::ORIGINAL),
+                    image_urls::upload(id, &image_urls::thumb(320)),
+                )
+            })
+            .collect(),
         boards: crate::routes::collection_pages::board_choices(&state, Some(&principal)).await?,
     };
     Ok(personal_page(render(&page)?, lang))

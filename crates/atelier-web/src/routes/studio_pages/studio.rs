@@ -12,6 +12,7 @@ use crate::server::AppState;
 use askama::Template;
 use atelier_app::accounts::Principal;
 use atelier_app::generation::MAX_PROMPT_CHARS;
+use atelier_app::image_urls;
 use atelier_core::settings::{ModelSettings, ProviderKind};
 use axum::extract::{OriginalUri, RawForm, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -44,6 +45,8 @@ struct AspectOption {
 
 struct UploadOption {
     id: String,
+    /// The thumbnail's path.
+    src: String,
     width: i64,
     height: i64,
     checked: bool,
@@ -187,6 +190,7 @@ impl StudioPage<'_> {
             .filter(|(i, u)| *i < UPLOADS_SHOWN || input.refs.contains(&u.id))
             .map(|(_, u)| UploadOption {
                 checked: input.refs.contains(&u.id),
+                src: image_urls::upload(&u.id, &image_urls::thumb(320)),
                 id: u.id,
                 width: u.width,
                 height: u.height,
