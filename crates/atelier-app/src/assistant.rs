@@ -343,7 +343,7 @@ impl App {
         let instruction = req.instruction.trim().to_owned();
         if instruction.is_empty() || instruction.chars().count() > MAX_INSTRUCTION_CHARS {
             return Err(AppError::invalid(
-                "invalid_instruction",
+                crate::Refusal::InvalidInstruction,
                 format!("Write an instruction of 1 to {MAX_INSTRUCTION_CHARS} characters."),
             ));
         }
@@ -361,7 +361,7 @@ impl App {
             }
             _ => {
                 return Err(AppError::invalid(
-                    "invalid_source",
+                    crate::Refusal::InvalidSource,
                     "Name exactly one image: upload_id or generation_image_id.",
                 ));
             }
@@ -374,7 +374,7 @@ impl App {
             && model.max_reference_images == 0
         {
             return Err(AppError::invalid(
-                "edit_unsupported",
+                crate::Refusal::EditUnsupported,
                 format!("{} cannot edit images.", model.name),
             ));
         }
@@ -456,7 +456,7 @@ fn valid_prompt(prompt: &str) -> Result<String, AppError> {
     let max = crate::generation::MAX_PROMPT_CHARS;
     if prompt.is_empty() || prompt.chars().count() > max {
         return Err(AppError::invalid(
-            "invalid_prompt",
+            crate::Refusal::InvalidPrompt,
             format!("Write a prompt of 1 to {max} characters."),
         ));
     }

@@ -43,7 +43,7 @@ fn check_name(name: &str) -> Result<String, AppError> {
         || name.chars().any(char::is_control)
     {
         return Err(AppError::invalid(
-            "invalid_name",
+            crate::Refusal::InvalidBoardName,
             format!("A board name has 1 to {MAX_BOARD_NAME_CHARS} characters."),
         ));
     }
@@ -56,7 +56,7 @@ fn check_description(text: &str) -> Result<String, AppError> {
         || text.chars().any(|c| c.is_control() && c != '\n')
     {
         return Err(AppError::invalid(
-            "invalid_description",
+            crate::Refusal::InvalidBoardDescription,
             format!("A description has at most {MAX_BOARD_DESCRIPTION_CHARS} characters."),
         ));
     }

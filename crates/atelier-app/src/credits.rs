@@ -77,7 +77,7 @@ impl App {
         };
         if !valid {
             return Err(AppError::invalid(
-                "invalid_amount",
+                crate::Refusal::InvalidAmount,
                 "That amount cannot be booked.",
             ));
         }
@@ -112,7 +112,7 @@ impl App {
         reason: &str,
     ) -> Result<(User, i64), AppError> {
         let email = atelier_core::Email::parse(email)
-            .map_err(|e| AppError::invalid("invalid_email", e.to_string()))?;
+            .map_err(|e| AppError::invalid(crate::Refusal::InvalidEmail, e.to_string()))?;
         let user = User::from(
             self.store()
                 .user_by_email(email.as_str())
@@ -138,7 +138,7 @@ impl App {
     ) -> Result<String, AppError> {
         if amount < 0 {
             return Err(AppError::invalid(
-                "invalid_amount",
+                crate::Refusal::InvalidAmount,
                 "A hold cannot be negative.",
             ));
         }
@@ -188,7 +188,7 @@ impl App {
         {
             Ok(s) => Ok(s),
             Err(DbError::Conflict) => Err(AppError::invalid(
-                "invalid_amount",
+                crate::Refusal::InvalidAmount,
                 "A capture cannot exceed its hold.",
             )),
             Err(e) => Err(e.into()),
@@ -213,7 +213,7 @@ fn check_reason(reason: &str) -> Result<String, AppError> {
         || reason.chars().any(char::is_control)
     {
         return Err(AppError::invalid(
-            "invalid_reason",
+            crate::Refusal::InvalidReason,
             format!("Give a reason of 1 to {MAX_REASON_CHARS} characters."),
         ));
     }

@@ -1,4 +1,24 @@
-//! The use cases' error type. The web crate maps each variant to one HTTP answer.
+//! The use cases' error type, and the error policy of every layer.
+//!
+//! - **Adapters** (`atelier-db`, `atelier-media`, `atelier-search`, `atelier-jobs`, the providers,
+//!   mail) each have one `thiserror` enum saying what failed in their own terms. They never decide
+//!   what a user is told.
+//! - **Use cases** (this crate) return [`AppError`]. Adapter errors convert with `?`; a missing
+//!   row ([`atelier_db::DbError::NotFound`]) and a missing blob
+//!   ([`atelier_media::StorageError::NotFound`]) both become [`AppError::NotFound`], and so does
+//!   someone else's record: callers meet one "not found", whatever layer noticed it (SEC2: a
+//!   stranger's id looks like an unknown one). A rule the request broke is
+//!   [`AppError::Invalid`] (or [`AppError::BadRequest`] when the request is malformed) with a
+//!   [`Refusal`] naming the rule and an English explanation for API clients.
+//! - **The web crate** has exactly two mappings, both exhaustive: `ApiError::from(AppError)`
+//!   (status and JSON `{"error": {"code", "message"}}`; server-side failures are logged with the
+//!   request id and answered with a generic message, never a driver's text: C10), and the form
+//!   message of a [`Refusal`] in the visitor's language (`atelier_web::refusals`).
+//! - Nothing is hidden: no `.ok()` or `unwrap_or_default()` on a `Result` that could carry a
+//!   failure, unless a comment says why losing it is right (a best-effort log row, say).
+//! - No `unwrap`/`expect` on anything that came from outside (`clippy::unwrap_used` is denied).
+
+use crate::Refusal;
 
 /// Why a use case did not succeed.
 #[derive(Debug, thiserror::Error)]
@@ -6,19 +26,19 @@ pub enum AppError {
     /// The thing asked for does not exist (or belongs to someone else: the two look the same).
     #[error("not found")]
     NotFound,
-    /// The input breaks a rule; `code` is a stable snake_case identifier for clients.
+    /// The input breaks a rule.
     #[error("{message}")]
     Invalid {
-        /// Stable code.
-        code: &'static str,
+        /// The rule; its [`Refusal::code`] is what API clients see.
+        refusal: Refusal,
         /// Human-readable explanation.
         message: String,
     },
     /// The request itself is malformed (a cursor that does not decode, a bad filter value).
     #[error("{message}")]
     BadRequest {
-        /// Stable code.
-        code: &'static str,
+        /// The rule; its [`Refusal::code`] is what API clients see.
+        refusal: Refusal,
         /// Human-readable explanation.
         message: String,
     },
@@ -62,9 +82,9 @@ pub enum AppError {
     /// The database failed (a missing row is [`AppError::NotFound`], never this).
     #[error(transparent)]
     Db(atelier_db::DbError),
-    /// The blob store failed.
+    /// The blob store failed (a missing blob is [`AppError::NotFound`], never this).
     #[error(transparent)]
-    Storage(#[from] atelier_media::StorageError),
+    Storage(atelier_media::StorageError),
     /// The search index failed.
     #[error("search index: {0}")]
     Search(String),
@@ -83,20 +103,47 @@ impl From<atelier_db::DbError> for AppError {
     }
 }
 
+impl From<atelier_media::StorageError> for AppError {
+    /// One "not found" for every layer: a missing blob is [`AppError::NotFound`].
+    fn from(err: atelier_media::StorageError) -> Self {
+        match err {
+            atelier_media::StorageError::NotFound => Self::NotFound,
+            other => Self::Storage(other),
+        }
+    }
+}
+
 impl AppError {
-    /// An [`AppError::Invalid`] with a code and message.
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    /// An [`AppError::Invalid`]: the rule broken and an English explanation.
+    pub fn invalid(refusal: Refusal, message: impl Into<String>) -> Self {
         Self::Invalid {
-            code,
+            refusal,
             message: message.into(),
         }
     }
 
-    /// An [`AppError::BadRequest`] with a code and message.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    /// An [`AppError::BadRequest`]: the rule broken and an English explanation.
+    pub fn bad_request(refusal: Refusal, message: impl Into<String>) -> Self {
         Self::BadRequest {
-            code,
+            refusal,
             message: message.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_row_and_a_missing_blob_are_the_same_not_found() {
+        assert!(matches!(
+            AppError::from(atelier_db::DbError::NotFound),
+            AppError::NotFound
+        ));
+        assert!(matches!(
+            AppError::from(atelier_media::StorageError::NotFound),
+            AppError::NotFound
+        ));
     }
 }

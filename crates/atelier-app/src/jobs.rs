@@ -58,9 +58,7 @@ impl JobKind {
 /// Maps a use-case error to a job outcome: a thing that is gone cannot be done later either.
 fn job_error(err: AppError) -> JobError {
     match err {
-        AppError::NotFound | AppError::Storage(atelier_media::StorageError::NotFound) => {
-            JobError::permanent("its subject no longer exists")
-        }
+        AppError::NotFound => JobError::permanent("its subject no longer exists"),
         AppError::Invalid { message, .. } | AppError::BadRequest { message, .. } => {
             JobError::Permanent(message)
         }

@@ -17,6 +17,7 @@ mod jobs;
 pub mod mail;
 pub mod paging;
 pub mod privacy;
+mod refusal;
 mod sweeper;
 pub mod uploads;
 mod vault;
@@ -26,6 +27,7 @@ pub use atelier_mail::MailKind;
 pub use error::AppError;
 pub use health::Health;
 pub use jobs::{JobKind, registry};
+pub use refusal::Refusal;
 
 use atelier_core::{Clock, Settings};
 use atelier_db::{PoolOptions, Store};

@@ -71,7 +71,7 @@ impl App {
         if mail.kind.is_marketing() {
             // Marketing mail has one door, `App::announce`: opted-in users, with List-Unsubscribe.
             return Err(AppError::invalid(
-                "marketing_needs_unsubscribe",
+                crate::Refusal::MarketingNeedsUnsubscribe,
                 "Marketing mail is sent through announce, with its unsubscribe headers.",
             ));
         }

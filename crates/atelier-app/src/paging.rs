@@ -19,7 +19,9 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<(i64, &str)>, AppError> {
             c.split_once('.')
                 .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
                 .filter(|(_, id)| !id.is_empty())
-                .ok_or_else(|| AppError::bad_request("invalid_cursor", "The cursor is not valid."))
+                .ok_or_else(|| {
+                    AppError::bad_request(crate::Refusal::InvalidCursor, "The cursor is not valid.")
+                })
         })
         .transpose()
 }

@@ -57,15 +57,16 @@ fn image_error(err: ImageError) -> AppError {
     match err {
         ImageError::TooLarge { .. } => AppError::TooLarge(capitalized(&err.to_string())),
         ImageError::TooManyPixels { .. } => {
-            AppError::invalid("too_many_pixels", capitalized(&err.to_string()))
+            AppError::invalid(crate::Refusal::TooManyPixels, capitalized(&err.to_string()))
         }
         ImageError::Unsupported => AppError::invalid(
-            "unsupported_image",
+            crate::Refusal::UnsupportedImage,
             "Upload a PNG, JPEG, WebP or GIF image.",
         ),
-        ImageError::Malformed(_) => {
-            AppError::invalid("malformed_image", "The image is damaged or incomplete.")
-        }
+        ImageError::Malformed(_) => AppError::invalid(
+            crate::Refusal::MalformedImage,
+            "The image is damaged or incomplete.",
+        ),
         ImageError::Encode(e) => AppError::Unavailable(format!("re-encoding an upload: {e}")),
     }
 }

@@ -127,11 +127,11 @@ impl From<AppError> for ApiError {
     fn from(err: AppError) -> Self {
         match err {
             AppError::NotFound => Self::not_found(),
-            AppError::Invalid { code, message } => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+            AppError::Invalid { refusal, message } => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, refusal.code(), message)
             }
-            AppError::BadRequest { code, message } => {
-                Self::new(StatusCode::BAD_REQUEST, code, message)
+            AppError::BadRequest { refusal, message } => {
+                Self::new(StatusCode::BAD_REQUEST, refusal.code(), message)
             }
             AppError::Unauthorized => Self::unauthorized(),
             AppError::Forbidden => Self::new(

@@ -9,6 +9,7 @@ pub mod i18n;
 mod media;
 mod middleware;
 mod openapi;
+pub mod refusals;
 mod routes;
 mod server;
 pub mod telemetry;

@@ -69,7 +69,7 @@ impl App {
                 && (n.chars().count() > MAX_DISPLAY_NAME_CHARS || n.chars().any(char::is_control))
             {
                 return Err(AppError::invalid(
-                    "invalid_display_name",
+                    crate::Refusal::InvalidDisplayName,
                     format!(
                         "A display name has at most {MAX_DISPLAY_NAME_CHARS} characters and no control characters."
                     ),
@@ -80,7 +80,10 @@ impl App {
         if let Some(language) = update.language {
             user.language = normalize_language(&language)
                 .ok_or_else(|| {
-                    AppError::invalid("invalid_language", "The language must be `en` or `zh-CN`.")
+                    AppError::invalid(
+                        crate::Refusal::InvalidLanguage,
+                        "The language must be `en` or `zh-CN`.",
+                    )
                 })?
                 .to_owned();
         }
@@ -109,7 +112,7 @@ impl App {
         let email = parse_email(new_email)?;
         if email.as_str() == user.email {
             return Err(AppError::invalid(
-                "same_email",
+                crate::Refusal::SameEmail,
                 "That is already your address.",
             ));
         }
@@ -170,7 +173,7 @@ impl App {
             Ok(()) => {}
             Err(DbError::Conflict) => {
                 return Err(AppError::invalid(
-                    "email_taken",
+                    crate::Refusal::EmailTaken,
                     "Another account uses that address.",
                 ));
             }

@@ -221,7 +221,7 @@ impl App {
             || name.chars().any(char::is_control)
         {
             return Err(AppError::invalid(
-                "invalid_name",
+                crate::Refusal::InvalidTokenName,
                 format!("Give the token a name of 1 to {MAX_TOKEN_NAME_CHARS} characters."),
             ));
         }

@@ -51,7 +51,7 @@ pub enum LinkOutcome {
 /// The one error for a wrong, used, expired or voided code, so nothing can be told apart.
 pub(crate) fn invalid_code() -> AppError {
     AppError::invalid(
-        "invalid_code",
+        crate::Refusal::InvalidCode,
         "That code is wrong or has expired. Check the latest mail or ask for a new code.",
     )
 }
@@ -352,7 +352,8 @@ impl App {
 
 /// Parses an address typed by a user.
 pub(crate) fn parse_email(input: &str) -> Result<Email, AppError> {
-    Email::parse(input).map_err(|e| AppError::invalid("invalid_email", capitalize(&e.to_string())))
+    Email::parse(input)
+        .map_err(|e| AppError::invalid(crate::Refusal::InvalidEmail, capitalize(&e.to_string())))
 }
 
 fn capitalize(s: &str) -> String {

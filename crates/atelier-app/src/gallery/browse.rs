@@ -108,7 +108,7 @@ impl From<SearchError> for AppError {
     fn from(err: SearchError) -> Self {
         match err {
             SearchError::BadCursor => Self::bad_request(
-                "invalid_cursor",
+                crate::Refusal::InvalidCursor,
                 "The cursor is not one this server gave out.",
             ),
             other => Self::Search(other.to_string()),

@@ -160,7 +160,7 @@ impl App {
     ) -> Result<(), AppError> {
         let limits = ImageLimits::default();
         let info = pipeline::probe(&bytes, &limits)
-            .map_err(|e| AppError::invalid("invalid_image", e.to_string()))?;
+            .map_err(|e| AppError::invalid(crate::Refusal::InvalidImage, e.to_string()))?;
         let (format, width, height) = (info.format, info.width, info.height);
         self.store_gallery_original(
             item_id,
@@ -280,7 +280,7 @@ impl App {
         })
         .await
         .map_err(|e| AppError::Unavailable(format!("thumbnail task: {e}")))?
-        .map_err(|e| AppError::invalid("invalid_image", e))?;
+        .map_err(|e| AppError::invalid(crate::Refusal::InvalidImage, e))?;
         let mut widths = Vec::new();
         for (width, bytes) in thumbs {
             self.blobs()

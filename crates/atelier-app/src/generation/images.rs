@@ -41,13 +41,7 @@ impl App {
             return Err(AppError::NotFound);
         }
         let key = BlobKey::generated(&user_id, &image.id, &variant.name());
-        let bytes = self
-            .get_private_blob(&user_id, &key)
-            .await
-            .map_err(|e| match e {
-                AppError::Storage(atelier_media::StorageError::NotFound) => AppError::NotFound,
-                other => other,
-            })?;
+        let bytes = self.get_private_blob(&user_id, &key).await?;
         let content_type = match variant {
             ImageVariant::Original => image.content_type,
             ImageVariant::Thumb(_) => "image/webp".to_owned(),

@@ -109,11 +109,14 @@ impl App {
         let models = self.models();
         match id.map(str::trim).filter(|s| !s.is_empty()) {
             Some(id) => models.into_iter().find(|m| m.id == id).ok_or_else(|| {
-                AppError::invalid("unknown_model", format!("There is no model `{id}` here."))
+                AppError::invalid(
+                    crate::Refusal::UnknownModel,
+                    format!("There is no model `{id}` here."),
+                )
             }),
             None => models.into_iter().next().ok_or_else(|| {
                 AppError::invalid(
-                    "no_models",
+                    crate::Refusal::NoModels,
                     "This instance has no image model configured yet.",
                 )
             }),
@@ -150,7 +153,7 @@ impl App {
         let prompt = req.prompt.trim().to_owned();
         if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
             return Err(AppError::invalid(
-                "invalid_prompt",
+                crate::Refusal::InvalidPrompt,
                 format!("Write a prompt of 1 to {MAX_PROMPT_CHARS} characters."),
             ));
         }
@@ -166,7 +169,7 @@ impl App {
                 .filter(|a| aspects.contains(a))
                 .ok_or_else(|| {
                     AppError::invalid(
-                        "unsupported_aspect",
+                        crate::Refusal::UnsupportedAspect,
                         format!("{} does not offer the aspect ratio `{a}`.", model.name),
                     )
                 })?,
@@ -176,14 +179,16 @@ impl App {
         let count = req.count.unwrap_or(1);
         if !(1..=max).contains(&count) {
             return Err(AppError::invalid(
-                "invalid_count",
+                crate::Refusal::InvalidCount { max },
                 format!("Ask for 1 to {max} images."),
             ));
         }
         let references = req.reference_upload_ids.unwrap_or_default();
         if references.len() > usize::try_from(model.max_reference_images).unwrap_or(0) {
             return Err(AppError::invalid(
-                "too_many_references",
+                crate::Refusal::TooManyReferences {
+                    max: model.max_reference_images,
+                },
                 format!(
                     "{} takes at most {} reference images.",
                     model.name, model.max_reference_images
@@ -195,7 +200,7 @@ impl App {
         unique.dedup();
         if unique.len() != references.len() {
             return Err(AppError::invalid(
-                "duplicate_reference",
+                crate::Refusal::DuplicateReference,
                 "A reference image is listed twice.",
             ));
         }
@@ -204,7 +209,7 @@ impl App {
                 Ok(_) => {}
                 Err(DbError::NotFound) => {
                     return Err(AppError::invalid(
-                        "unknown_upload",
+                        crate::Refusal::UnknownUpload,
                         "A reference image is not one of your uploads.",
                     ));
                 }
@@ -234,7 +239,7 @@ impl App {
         if let Some(key) = key {
             if key.len() > 200 {
                 return Err(AppError::invalid(
-                    "invalid_idempotency_key",
+                    crate::Refusal::InvalidIdempotencyKey,
                     "An Idempotency-Key has at most 200 characters.",
                 ));
             }
@@ -684,7 +689,7 @@ fn same_request(existing: GenerationRow, request_hash: &str) -> Result<Generatio
         Ok(existing)
     } else {
         Err(AppError::invalid(
-            "idempotency_key_reused",
+            crate::Refusal::IdempotencyKeyReused,
             "This Idempotency-Key was used for a different request.",
         ))
     }

@@ -97,7 +97,7 @@ impl App {
         let body = body.trim();
         if title.is_empty() || body.is_empty() || title.chars().any(char::is_control) {
             return Err(AppError::invalid(
-                "invalid_announcement",
+                crate::Refusal::InvalidAnnouncement,
                 "An announcement needs a one-line title and a body.",
             ));
         }

@@ -16,6 +16,7 @@ use super::pages::{is_local_path, lang_cookie, personal_page};
 use crate::ApiError;
 use crate::auth;
 use crate::i18n::{Lang, Messages};
+use crate::refusals::form_message;
 use crate::server::AppState;
 use atelier_app::AppError;
 use atelier_app::accounts::SignedIn;
@@ -35,8 +36,8 @@ impl FormError {
     /// Anything else is not the visitor's to fix and goes to the one error mapping.
     fn from_app(m: &Messages, err: AppError) -> Result<Self, ApiError> {
         match err {
-            AppError::Invalid { code, message } => Ok(Self {
-                message: invalid_message(m, code).map_or(message, str::to_owned),
+            AppError::Invalid { refusal, message } => Ok(Self {
+                message: form_message(m, refusal).unwrap_or(message),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
             }),
@@ -50,20 +51,6 @@ impl FormError {
             other => Err(other.into()),
         }
     }
-}
-
-/// The translated message of an `AppError::Invalid` code, where there is one.
-fn invalid_message(m: &Messages, code: &str) -> Option<&'static str> {
-    Some(match code {
-        "invalid_email" => m.err_invalid_email,
-        "invalid_code" => m.err_invalid_code,
-        "same_email" => m.err_same_email,
-        "email_taken" => m.err_email_taken,
-        "invalid_display_name" => m.err_display_name,
-        "invalid_name" => m.err_token_name,
-        "invalid_language" => m.err_language,
-        _ => return None,
-    })
 }
 
 /// A personal page with `status` (and `Retry-After` for a rate limit).
@@ -149,7 +136,11 @@ mod tests {
     #[test]
     fn refusals_become_messages_in_the_visitors_language() {
         let zh = Lang::ZhCn.messages();
-        let e = FormError::from_app(zh, AppError::invalid("invalid_code", "x")).unwrap();
+        let e = FormError::from_app(
+            zh,
+            AppError::invalid(atelier_app::Refusal::InvalidCode, "x"),
+        )
+        .unwrap();
         assert_eq!(e.message, zh.err_invalid_code);
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
         let e = FormError::from_app(
@@ -161,8 +152,11 @@ mod tests {
         .unwrap();
         assert!(e.message.contains("2 min"), "{}", e.message);
         assert_eq!(e.retry_after_secs, Some(61));
-        let e =
-            FormError::from_app(Lang::En.messages(), AppError::invalid("other", "As is.")).unwrap();
+        let e = FormError::from_app(
+            Lang::En.messages(),
+            AppError::invalid(atelier_app::Refusal::InvalidCursor, "As is."),
+        )
+        .unwrap();
         assert_eq!(e.message, "As is.");
         assert!(FormError::from_app(Lang::En.messages(), AppError::NotFound).is_err());
     }

@@ -4,7 +4,7 @@
 //! the prompt describing that image. Every other choice is kept; a refusal shows in words above
 //! the form. `app.js` does the same in place through the JSON API.
 
-use super::form::{Refusal, StudioInput};
+use super::form::{FormRefusal, StudioInput};
 use super::sign_in_first;
 use super::studio::{Assisted, assisted, refused};
 use crate::ApiError;
@@ -19,24 +19,12 @@ use url::form_urlencoded;
 
 /// The words for an assistant refusal the user can act on; anything else goes to the error
 /// mapping.
-pub(super) fn assistant_refusal(m: &Messages, err: AppError) -> Result<Refusal, ApiError> {
+pub(super) fn assistant_refusal(m: &Messages, err: AppError) -> Result<FormRefusal, ApiError> {
     let unprocessable =
-        |message: &str| Refusal::new(message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
+        |message: &str| FormRefusal::new(message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
     Ok(match err {
-        AppError::Invalid {
-            code: "invalid_instruction",
-            ..
-        } => unprocessable(m.err_instruction),
-        AppError::Invalid {
-            code: "edit_unsupported",
-            ..
-        } => unprocessable(m.err_edit_unsupported),
-        AppError::Invalid {
-            code: "invalid_source",
-            ..
-        }
-        | AppError::NotFound => unprocessable(m.err_unknown_upload),
-        AppError::Provider { message, retryable } => Refusal::new(
+        AppError::NotFound => unprocessable(m.err_unknown_upload),
+        AppError::Provider { message, retryable } => FormRefusal::new(
             m.err_assistant_failed.replace("{reason}", message.trim()),
             if retryable {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -44,7 +32,7 @@ pub(super) fn assistant_refusal(m: &Messages, err: AppError) -> Result<Refusal, 
                 StatusCode::BAD_GATEWAY
             },
         ),
-        other => Refusal::from_app(m, other, None, 1)?,
+        other => FormRefusal::from_app(m, other)?,
     })
 }
 
@@ -138,7 +126,11 @@ mod tests {
             r.message,
             "The assistant could not answer: The provider timed out. Nothing was charged."
         );
-        let r = assistant_refusal(m, AppError::invalid("invalid_prompt", "x")).unwrap();
+        let r = assistant_refusal(
+            m,
+            AppError::invalid(atelier_app::Refusal::InvalidPrompt, "x"),
+        )
+        .unwrap();
         assert_eq!(r.message, m.err_prompt);
         let r = assistant_refusal(
             m,

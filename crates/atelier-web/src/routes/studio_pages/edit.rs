@@ -4,7 +4,7 @@
 //! generation: the form goes to its page. Another user's image is the plain 404.
 
 use super::assist::assistant_refusal;
-use super::form::Refusal;
+use super::form::FormRefusal;
 use super::studio::chosen_model;
 use super::{see_other, sign_in_first, viewer};
 use crate::ApiError;
@@ -223,7 +223,7 @@ impl EditPage<'_> {
         })
     }
 
-    fn respond(&self, refusal: Option<&Refusal>) -> Result<Response, ApiError> {
+    fn respond(&self, refusal: Option<&FormRefusal>) -> Result<Response, ApiError> {
         let mut response = personal_page(render(self)?, self.lang);
         if let Some(refusal) = refusal {
             *response.status_mut() = refusal.status;

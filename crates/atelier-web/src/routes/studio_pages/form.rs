@@ -6,7 +6,6 @@ use crate::ApiError;
 use crate::i18n::Messages;
 use atelier_app::AppError;
 use atelier_app::generation::NewGeneration;
-use atelier_core::settings::ModelSettings;
 use axum::http::StatusCode;
 use url::form_urlencoded;
 
@@ -131,13 +130,13 @@ impl StudioInput {
 
 /// A refusal shown above the form, with its status.
 #[derive(Debug)]
-pub(super) struct Refusal {
+pub(super) struct FormRefusal {
     pub(super) message: String,
     pub(super) status: StatusCode,
     pub(super) retry_after_secs: Option<u64>,
 }
 
-impl Refusal {
+impl FormRefusal {
     pub(super) fn new(message: String, status: StatusCode) -> Self {
         Self {
             message,
@@ -147,34 +146,13 @@ impl Refusal {
     }
 
     /// The words for a refusal the user can act on; anything else goes to the error mapping.
-    pub(super) fn from_app(
-        m: &Messages,
-        err: AppError,
-        model: Option<&ModelSettings>,
-        max_count: u32,
-    ) -> Result<Self, ApiError> {
+    pub(super) fn from_app(m: &Messages, err: AppError) -> Result<Self, ApiError> {
         let unprocessable =
             |message: &str| Self::new(message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
         Ok(match err {
-            AppError::Invalid { code, message } => match code {
-                "invalid_prompt" => unprocessable(m.err_prompt),
-                "unknown_model" | "no_models" => unprocessable(m.err_unknown_model),
-                "unsupported_aspect" => unprocessable(m.err_aspect),
-                "invalid_count" => {
-                    unprocessable(&m.err_count.replace("{max}", &max_count.to_string()))
-                }
-                "too_many_references" => unprocessable(&m.err_too_many_refs.replace(
-                    "{n}",
-                    &model.map_or(0, |m| m.max_reference_images).to_string(),
-                )),
-                "duplicate_reference" => unprocessable(m.err_duplicate_ref),
-                "unknown_upload" => unprocessable(m.err_unknown_upload),
-                "idempotency_key_reused" => unprocessable(m.err_form_reused),
-                "unsupported_image" => unprocessable(m.err_upload_unsupported),
-                "malformed_image" => unprocessable(m.err_upload_malformed),
-                "too_many_pixels" => unprocessable(m.err_upload_pixels),
-                _ => unprocessable(&message),
-            },
+            AppError::Invalid { refusal, message } => {
+                unprocessable(&crate::refusals::form_message(m, refusal).unwrap_or(message))
+            }
             AppError::InsufficientCredits { needed, balance } => Self::new(
                 m.err_not_enough_credits
                     .replace("{needed}", &needed.to_string())

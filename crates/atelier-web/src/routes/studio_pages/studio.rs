@@ -2,7 +2,7 @@
 //! provider that receives the prompt before the click, and carries a random key rendered with the
 //! form, so a double click or a reload charges once.
 
-use super::form::{Refusal, StudioInput};
+use super::form::{FormRefusal, StudioInput};
 use super::{plural, see_other, sign_in_first, viewer};
 use crate::ApiError;
 use crate::auth::MaybeUser;
@@ -286,7 +286,7 @@ impl StudioPage<'_> {
         })
     }
 
-    fn respond(&self, refusal: Option<&Refusal>) -> Result<Response, ApiError> {
+    fn respond(&self, refusal: Option<&FormRefusal>) -> Result<Response, ApiError> {
         let mut response = personal_page(render(self)?, self.lang);
         if let Some(refusal) = refusal {
             *response.status_mut() = refusal.status;
@@ -306,7 +306,7 @@ pub(super) async fn refused(
     principal: &Principal,
     lang: Lang,
     input: &StudioInput,
-    refusal: &Refusal,
+    refusal: &FormRefusal,
 ) -> Result<Response, ApiError> {
     let mut page = StudioPage::load(state, principal, lang, "/studio".to_owned(), input).await?;
     page.error = Some(refusal.message.clone());
@@ -379,7 +379,7 @@ pub async fn start_generation(
     let request = match input.request(m, max_count) {
         Ok(request) => request,
         Err(message) => {
-            let refusal = Refusal::new(message, StatusCode::UNPROCESSABLE_ENTITY);
+            let refusal = FormRefusal::new(message, StatusCode::UNPROCESSABLE_ENTITY);
             return refused(&state, &principal, lang, &input, &refusal).await;
         }
     };
@@ -391,11 +391,17 @@ pub async fn start_generation(
     {
         Ok(row) => Ok(see_other(&format!("/generations/{}", row.id))),
         Err(e) => {
-            let models = state.app.models();
-            let model = chosen_model(&models, input.model.trim());
-            let refusal = Refusal::from_app(m, e, model, max_count)?;
+            // The key belongs to a different request: the form gets a fresh one.
+            let reused = matches!(
+                e,
+                atelier_app::AppError::Invalid {
+                    refusal: atelier_app::Refusal::IdempotencyKeyReused,
+                    ..
+                }
+            );
+            let refusal = FormRefusal::from_app(m, e)?;
             let mut input = input;
-            if refusal.message == m.err_form_reused {
+            if reused {
                 input.key.clear();
             }
             refused(&state, &principal, lang, &input, &refusal).await

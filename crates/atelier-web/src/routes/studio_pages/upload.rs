@@ -2,7 +2,7 @@
 //! as multipart to `/studio/upload` (the route takes bodies up to `http.body_limit_bytes`), the
 //! image stored, then back to the studio with the input kept and the new upload ticked.
 
-use super::form::{Refusal, StudioInput};
+use super::form::{FormRefusal, StudioInput};
 use super::see_other;
 use super::sign_in_first;
 use super::studio::{chosen_model, refused};
@@ -32,7 +32,7 @@ pub async fn upload_reference(
     let m = lang.messages();
     let max_bytes = state.app.settings().uploads.max_bytes;
     let too_large = || {
-        Refusal::new(
+        FormRefusal::new(
             m.err_upload_too_large
                 .replace("{mb}", &(max_bytes / (1024 * 1024)).to_string()),
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -46,9 +46,9 @@ pub async fn upload_reference(
     let refusal = match (file, refusal) {
         (_, Some(ReadFailure::TooLarge)) => too_large(),
         (_, Some(ReadFailure::Unreadable)) => {
-            Refusal::new(m.err_upload_failed.to_owned(), StatusCode::BAD_REQUEST)
+            FormRefusal::new(m.err_upload_failed.to_owned(), StatusCode::BAD_REQUEST)
         }
-        (None, None) => Refusal::new(
+        (None, None) => FormRefusal::new(
             m.err_upload_missing.to_owned(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
@@ -65,7 +65,7 @@ pub async fn upload_reference(
                 return Ok(see_other(&format!("/studio?{query}{sep}uploaded=1")));
             }
             Err(AppError::TooLarge(_)) => too_large(),
-            Err(e) => Refusal::from_app(m, e, None, 1)?,
+            Err(e) => FormRefusal::from_app(m, e)?,
         },
     };
     refused(&state, &principal, lang, &input, &refusal).await

@@ -1,0 +1,74 @@
+//! The one mapping from a [`Refusal`] to the words a form shows, in the visitor's language. The
+//! JSON error of the same refusal is made in `error.rs` from [`Refusal::code`]; forms call
+//! [`form_message`]. The match is exhaustive: a new refusal does not compile until it has words
+//! here (or says that only API clients and operators can meet it, who read the English message).
+
+use crate::i18n::Messages;
+use atelier_app::Refusal;
+
+/// The words a form shows for `refusal`, or `None` for refusals no form can meet (the
+/// use case's English message is shown then).
+#[must_use]
+pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
+    let text = match refusal {
+        Refusal::InvalidEmail => m.err_invalid_email,
+        Refusal::InvalidCode => m.err_invalid_code,
+        Refusal::SameEmail => m.err_same_email,
+        Refusal::EmailTaken => m.err_email_taken,
+        Refusal::InvalidDisplayName => m.err_display_name,
+        Refusal::InvalidLanguage => m.err_language,
+        Refusal::InvalidTokenName => m.err_token_name,
+        Refusal::InvalidBoardName => m.board_name_invalid,
+        Refusal::InvalidPrompt => m.err_prompt,
+        Refusal::UnknownModel | Refusal::NoModels => m.err_unknown_model,
+        Refusal::UnsupportedAspect => m.err_aspect,
+        Refusal::InvalidCount { max } => {
+            return Some(m.err_count.replace("{max}", &max.to_string()));
+        }
+        Refusal::TooManyReferences { max } => {
+            return Some(m.err_too_many_refs.replace("{n}", &max.to_string()));
+        }
+        Refusal::DuplicateReference => m.err_duplicate_ref,
+        Refusal::UnknownUpload | Refusal::InvalidSource => m.err_unknown_upload,
+        Refusal::IdempotencyKeyReused => m.err_form_reused,
+        Refusal::UnsupportedImage => m.err_upload_unsupported,
+        Refusal::MalformedImage => m.err_upload_malformed,
+        Refusal::TooManyPixels => m.err_upload_pixels,
+        Refusal::InvalidInstruction => m.err_instruction,
+        Refusal::EditUnsupported => m.err_edit_unsupported,
+        // Met only through the API (a header, a cursor), by operators at the command line, or
+        // inside background jobs: they read the English message.
+        Refusal::InvalidBoardDescription
+        | Refusal::InvalidIdempotencyKey
+        | Refusal::InvalidImage
+        | Refusal::InvalidAmount
+        | Refusal::InvalidReason
+        | Refusal::MarketingNeedsUnsubscribe
+        | Refusal::InvalidAnnouncement
+        | Refusal::InvalidCursor => return None,
+    };
+    Some(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Lang;
+
+    #[test]
+    fn refusals_read_in_each_language_with_their_numbers() {
+        let en = Lang::En.messages();
+        let zh = Lang::ZhCn.messages();
+        assert_eq!(
+            form_message(en, Refusal::InvalidCount { max: 4 }).as_deref(),
+            Some("Ask for 1 to 4 images.")
+        );
+        let refs = form_message(zh, Refusal::TooManyReferences { max: 3 }).unwrap();
+        assert!(refs.contains('3') && !refs.contains("{n}"), "{refs}");
+        assert_ne!(
+            form_message(en, Refusal::InvalidEmail),
+            form_message(zh, Refusal::InvalidEmail)
+        );
+        assert_eq!(form_message(en, Refusal::InvalidCursor), None);
+    }
+}
