@@ -1,10 +1,12 @@
 //! Imports in bulk: one lookup per batch for takedown tombstones and existing posts, then
 //! multi-row inserts for the new items, their images and their change-log rows — a handful of
-//! statements per few hundred items instead of five per item.
+//! statements per few hundred items instead of five per item. After a bulk load the planner's
+//! statistics are refreshed here too.
 
-use crate::DbError;
-use crate::gallery::{GalleryItemInput, UpsertOutcome, upsert_in};
+use super::items::upsert_in;
+use crate::gallery::{GalleryItemInput, UpsertOutcome};
 use crate::store::markers;
+use crate::{DbError, Store};
 use atelier_core::UnixMillis;
 use atelier_core::settings::DatabaseKind;
 use sqlx::{Any, Row as _, Transaction};
@@ -238,4 +240,23 @@ async fn insert_changes(
         query.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// Refreshes the query planner's statistics of the gallery tables, as after any bulk load
+    /// (PostgreSQL's `ANALYZE`, which samples a few pages: about a second at 1M items; nothing
+    /// on SQLite). Without statistics — before autovacuum's first pass, or where it is off —
+    /// PostgreSQL guessed that the images of a page's 24 items were a tenth of the table and
+    /// scanned all of it in parallel: 100 ms per gallery page instead of 0.2 ms.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn analyze_gallery(&self) -> Result<(), DbError> {
+        if self.kind() == atelier_core::settings::DatabaseKind::Postgres {
+            sqlx::query("ANALYZE gallery_items, gallery_images, gallery_tombstones")
+                .execute(self.pool())
+                .await?;
+        }
+        Ok(())
+    }
 }
