@@ -15,7 +15,7 @@ use atelier_core::time::rfc3339;
 use atelier_db::generations::GenerationImageRow;
 use atelier_db::uploads::UploadRow;
 use atelier_db::{DbError, Store};
-use atelier_media::{BlobKey, StorageError};
+use atelier_media::BlobKey;
 use bytes::Bytes;
 use serde::Serialize;
 use std::future::Future;
@@ -136,7 +136,7 @@ fn write_images(
     for image in images {
         match rt.block_on(app.get_private_blob(user_id, &image.key)) {
             Ok(bytes) => a.binary(&image.path, &bytes)?,
-            Err(AppError::Storage(StorageError::NotFound)) => missing.push(image.path.clone()),
+            Err(AppError::NotFound) => missing.push(image.path.clone()),
             Err(e) => return Err(io_err(e)),
         }
     }

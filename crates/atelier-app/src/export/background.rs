@@ -161,10 +161,7 @@ impl App {
     ) -> Result<impl Stream<Item = ZipPiece> + Send + 'static + use<>, AppError> {
         let key = export_blob_key(&row.user_id, &row.id)?;
         let dk = self.data_key(&row.user_id).await?;
-        let (_, sealed) = self.blobs().get_stream(&key).await.map_err(|e| match e {
-            StorageError::NotFound => AppError::NotFound,
-            other => AppError::Storage(other),
-        })?;
+        let (_, sealed) = self.blobs().get_stream(&key).await?;
         Ok(
             atelier_crypto::decrypt_stream(&dk, key.as_str().as_bytes(), sealed)
                 .map(|r| {

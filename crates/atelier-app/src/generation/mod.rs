@@ -554,7 +554,7 @@ impl App {
                 bytes,
                 content_type,
             }),
-            Err(AppError::NotFound | AppError::Storage(atelier_media::StorageError::NotFound)) => {
+            Err(AppError::NotFound) => {
                 Err(GenerateFailure::Final(
                     "The image to edit was deleted.".to_owned(),
                 ))
