@@ -670,3 +670,41 @@ async fn d4_export_is_streamed_in_bounded_pieces_and_stops_when_nobody_reads() {
         .unwrap();
     assert_eq!(again.concat().len(), whole.len());
 }
+
+/// D4: an image whose blob is gone (a storage fault, a half-finished deletion) does not break
+/// the export: the archive lists it in `images/missing.json` and holds everything else.
+#[tokio::test]
+async fn d4_an_image_missing_from_storage_is_listed_not_fatal() {
+    let t = demo().await;
+    let u = t.sign_in("missing@example.com").await;
+    let g = generate(
+        &t,
+        &u,
+        json!({ "prompt": "a lighthouse at dusk", "count": 2 }),
+    )
+    .await;
+    let gone = g["images"][0]["id"].as_str().unwrap().to_owned();
+    let kept = g["images"][1]["id"].as_str().unwrap().to_owned();
+    t.app
+        .blobs()
+        .delete_prefix(&BlobKey::generated_prefix(&u.id, &gone))
+        .await
+        .unwrap();
+    let r = download(&t, &u.browser()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let files = unzip(&r.body);
+    let missing = json_file(&files, "images/missing.json");
+    let missing: Vec<&str> = missing
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains(&gone), "{missing:?}");
+    assert!(
+        files.keys().any(|name| name.contains(&kept)),
+        "the other image is exported: {:?}",
+        files.keys().collect::<Vec<_>>()
+    );
+}
