@@ -9,6 +9,9 @@ use minijinja::{AutoEscape, Environment, ErrorKind, Output, State, UndefinedBeha
 
 use crate::MailError;
 
+/// The languages mail is written in: the same as the pages', with the same rule for tags.
+pub use atelier_core::Lang;
+
 /// The kinds of mail; each is a template folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum MailKind {
@@ -74,44 +77,6 @@ impl MailKind {
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-/// The languages mail is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    ZhCn,
-}
-
-impl Lang {
-    /// Every language.
-    pub const ALL: [Self; 2] = [Self::En, Self::ZhCn];
-
-    /// The language's tag and template folder: `en` or `zh-CN`.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::ZhCn => "zh-CN",
-        }
-    }
-
-    /// The language for a tag: `zh-CN` (also `zh`, `zh-Hans`, any case) is Simplified Chinese,
-    /// anything else English.
-    #[must_use]
-    pub fn from_tag(tag: &str) -> Self {
-        let tag = tag.trim();
-        if ["zh-CN", "zh", "zh-Hans", "zh-Hans-CN", "zh_CN"]
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(tag))
-        {
-            Self::ZhCn
-        } else {
-            Self::En
-        }
     }
 }
 
@@ -212,9 +177,10 @@ impl Templates {
         Self { env }
     }
 
-    /// Renders one mail. `lang` is `en` or `zh-CN` (anything else falls back to English, see
-    /// [`Lang::from_tag`]); `vars` is a JSON object of the kind's variables. The bodies also see
-    /// `lang` and `subject` (the rendered subject).
+    /// Renders one mail. `lang` is a language tag as stored, `en` or `zh-CN` (read by
+    /// [`Lang::from_tag`]: any `zh` tag is Simplified Chinese, anything else English); `vars` is a
+    /// JSON object of the kind's variables. The bodies also see `lang` and `subject` (the rendered
+    /// subject).
     ///
     /// # Errors
     /// [`MailError::InvalidVars`] when `vars` is not an object, [`MailError::Template`] when a

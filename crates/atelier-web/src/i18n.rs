@@ -8,48 +8,20 @@ use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 /// The cookie that keeps a chosen language (essential: SEC5).
 pub const LANG_COOKIE: &str = "lang";
 
-/// A language of the interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Simplified Chinese.
-    ZhCn,
-}
+/// A language of the interface: the same type as mail's, with one rule for tags.
+pub use atelier_core::Lang;
 
-impl Lang {
-    /// The BCP 47 tag for `<html lang>`.
-    #[must_use]
-    pub const fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::ZhCn => "zh-CN",
-        }
-    }
+/// What a page needs of its [`Lang`]: the one a request asks for, and that language's strings.
+pub trait PageLang: Sized {
+    /// The cookie's choice, else the best match of `Accept-Language` by quality, else English.
+    fn from_headers(headers: &HeaderMap) -> Self;
 
     /// The strings of this language.
-    #[must_use]
-    pub const fn messages(self) -> &'static Messages {
-        match self {
-            Self::En => &EN,
-            Self::ZhCn => &ZH_CN,
-        }
-    }
+    fn messages(self) -> &'static Messages;
+}
 
-    /// Reads a tag such as `zh-CN`, `zh`, `zh-Hans`, `en-GB`.
-    #[must_use]
-    pub fn parse(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "en" => Some(Self::En),
-            "zh" => Some(Self::ZhCn),
-            _ => None,
-        }
-    }
-
-    /// The cookie's choice, else the best match of `Accept-Language` by quality, else English.
-    #[must_use]
-    pub fn from_headers(headers: &HeaderMap) -> Self {
+impl PageLang for Lang {
+    fn from_headers(headers: &HeaderMap) -> Self {
         let cookie_choice = headers
             .get_all(COOKIE)
             .iter()
@@ -61,27 +33,18 @@ impl Lang {
         if let Some(lang) = cookie_choice {
             return lang;
         }
-        let mut best: Option<(f32, Self)> = None;
-        for header in headers
+        let accepted = headers
             .get_all(ACCEPT_LANGUAGE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
-        {
-            for part in header.split(',') {
-                let mut pieces = part.split(';');
-                let tag = pieces.next().unwrap_or("");
-                let quality = pieces
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.parse::<f32>().ok())
-                    .unwrap_or(1.0);
-                if let Some(lang) = Self::parse(tag)
-                    && best.is_none_or(|(q, _)| quality > q)
-                {
-                    best = Some((quality, lang));
-                }
-            }
+            .filter_map(|v| v.to_str().ok());
+        Self::from_accept_language(accepted).unwrap_or(Self::En)
+    }
+
+    fn messages(self) -> &'static Messages {
+        match self {
+            Self::En => &EN,
+            Self::ZhCn => &ZH_CN,
         }
-        best.map_or(Self::En, |(_, lang)| lang)
     }
 }
 

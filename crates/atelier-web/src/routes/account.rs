@@ -2,7 +2,7 @@
 //! sessions, personal access tokens and email change.
 
 use crate::auth::{self, ClientInfo, CurrentUser};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PageLang};
 use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, RateLimited, Unauthorized};
 use crate::server::AppState;
 use crate::{ApiError, ApiJson};
@@ -106,7 +106,7 @@ pub async fn request_code(
     let lang = Lang::from_headers(&headers);
     state
         .app
-        .request_sign_in(&body.email, lang.tag(), &client, Some(&nonce))
+        .request_sign_in(&body.email, lang.as_str(), &client, Some(&nonce))
         .await?;
     let cookie = auth::set_cookie(
         settings,

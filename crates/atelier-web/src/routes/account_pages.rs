@@ -116,6 +116,7 @@ fn signed_in_redirect(state: &AppState, signed_in: &SignedIn, to: &str) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::PageLang;
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {

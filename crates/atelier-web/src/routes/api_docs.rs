@@ -10,7 +10,7 @@ mod reference;
 use super::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::server::AppState;
 use askama::Template;
 use axum::extract::{OriginalUri, State};

@@ -11,7 +11,7 @@ use super::pages::{
 };
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::server::AppState;
 use crate::views::{CardView, excerpt};
 use askama::Template;

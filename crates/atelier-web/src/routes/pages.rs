@@ -6,7 +6,7 @@ use super::collection_pages::{BoardChoice, board_choices, mark_favorites};
 use super::gallery::GalleryParams;
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{LANG_COOKIE, Lang, Messages};
+use crate::i18n::{LANG_COOKIE, Lang, Messages, PageLang};
 use crate::server::AppState;
 use crate::views::{CardView, author_label, image_path};
 use askama::Template;
@@ -536,7 +536,7 @@ fn page_with_cache(html: Html<String>, lang: Lang, cache_control: &'static str) 
         header::CACHE_CONTROL,
         HeaderValue::from_static(cache_control),
     );
-    if let Ok(v) = HeaderValue::from_str(lang.tag()) {
+    if let Ok(v) = HeaderValue::from_str(lang.as_str()) {
         h.insert(header::CONTENT_LANGUAGE, v);
     }
     response
@@ -562,7 +562,7 @@ pub(crate) fn lang_cookie(settings: &Settings, lang: Lang) -> Option<HeaderValue
     let secure = if settings.is_https() { "; Secure" } else { "" };
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-        lang.tag()
+        lang.as_str()
     );
     HeaderValue::from_str(&cookie).ok()
 }

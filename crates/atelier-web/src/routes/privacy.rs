@@ -5,7 +5,7 @@
 
 use crate::ApiError;
 use crate::auth::CurrentUser;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PageLang};
 use crate::openapi::{CsrfRejected, Unauthorized};
 use crate::server::AppState;
 use atelier_app::privacy::deletion::DeletionSource;

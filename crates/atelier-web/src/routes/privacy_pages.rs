@@ -9,7 +9,7 @@ use super::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
 use super::privacy::{RecipientJson, recipients};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::server::AppState;
 use crate::views::TimeView;
 use askama::Template;

@@ -4,7 +4,7 @@
 use super::{FormError, personal, see_other};
 use crate::ApiError;
 use crate::auth::{self, MaybeUser};
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::routes::pages::{ASSET_VERSION, Viewer, lang_cookie, render};
 use crate::server::AppState;
 use crate::views::{TimeView, excerpt};

@@ -5,7 +5,7 @@
 use super::{FormError, after_sign_in, personal, see_other, signed_in_redirect};
 use crate::ApiError;
 use crate::auth::{self, ClientInfo, MaybeUser};
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::routes::pages::{ASSET_VERSION, Viewer, here, is_local_path, render};
 use crate::server::AppState;
 use askama::Template;
@@ -217,7 +217,7 @@ pub async fn send_code(
     let nonce = atelier_core::random_token(16);
     match state
         .app
-        .request_sign_in(&form.email, lang.tag(), &client, Some(&nonce))
+        .request_sign_in(&form.email, lang.as_str(), &client, Some(&nonce))
         .await
     {
         Ok(()) => {

@@ -9,7 +9,7 @@ use super::sign_in_first;
 use super::studio::{Assisted, assisted, refused};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::server::AppState;
 use atelier_app::AppError;
 use axum::extract::{RawForm, State};

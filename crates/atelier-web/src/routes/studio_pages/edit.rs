@@ -9,7 +9,7 @@ use super::studio::chosen_model;
 use super::{see_other, sign_in_first, viewer};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::routes::pages::{ASSET_VERSION, Viewer, here, not_found_page, personal_page, render};
 use crate::server::AppState;
 use askama::Template;

@@ -172,7 +172,7 @@ impl FormRefusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::i18n::{Lang, PageLang};
 
     #[test]
     fn the_form_reads_repeated_references_and_keeps_its_query() {

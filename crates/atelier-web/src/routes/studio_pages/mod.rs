@@ -95,7 +95,7 @@ fn model_label(models: &[ModelSettings], id: &str) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::i18n::{Lang, PageLang};
 
     #[test]
     fn signed_out_visitors_come_back_to_the_same_page() {

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::routes::pages::{ASSET_VERSION, Viewer, here, not_found_page, personal_page, render};
 use crate::server::AppState;
 use crate::views::{TimeView, excerpt};

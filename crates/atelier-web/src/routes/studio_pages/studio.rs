@@ -6,7 +6,7 @@ use super::form::{FormRefusal, StudioInput};
 use super::{plural, see_other, sign_in_first, viewer};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages};
+use crate::i18n::{Lang, Messages, PageLang};
 use crate::routes::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
 use crate::server::AppState;
 use askama::Template;

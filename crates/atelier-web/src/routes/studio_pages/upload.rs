@@ -8,7 +8,7 @@ use super::sign_in_first;
 use super::studio::{chosen_model, refused};
 use crate::ApiError;
 use crate::auth::MaybeUser;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, PageLang};
 use crate::server::AppState;
 use atelier_app::AppError;
 use axum::extract::State;
