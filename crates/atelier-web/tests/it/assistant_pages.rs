@@ -3,58 +3,10 @@
 //! an upload fills the prompt; AI Edit of one's own upload or generated image through its page,
 //! another user's image the plain 404; the history in the settings and its deletion.
 
-use atelier_core::Settings;
-use atelier_core::settings::RawSettings;
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use atelier_testkit::TestApp;
+use axum::http::{Method, StatusCode};
 use url::form_urlencoded;
-
-/// A demo instance: the offline `local` model and assistant, 100 credits for every new account.
-async fn demo() -> TestApp {
-    let mut settings = Settings::resolve(RawSettings::default()).unwrap();
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
-
-async fn get_page(t: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    t.request(
-        Request::get(path)
-            .header("cookie", cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post_form(t: &TestApp, path: &str, fields: &[(&str, &str)], cookie: &str) -> TestResponse {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    t.request(
-        Request::post(path)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .header("cookie", cookie)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
-    t.call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
-        .await
-        .json()["balance"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
-        .await
-}
 
 /// The text between `start` and the next `end` after it.
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
@@ -84,9 +36,11 @@ fn unescape(s: &str) -> String {
 
 #[tokio::test]
 async fn g4_enhance_shows_the_suggestion_beside_the_prompt_and_keeps_the_choices() {
-    let t = demo().await;
-    let u = t.sign_in("enhance@example.com").await;
-    let r = get_page(&t, "/studio", &u.cookie).await;
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_user("enhance@example.com")
+        .await;
+    let r = t.page("/studio", &u).await;
     let html = r.text();
     assert!(html.contains("formaction=\"/studio/enhance\""));
     assert!(
@@ -96,20 +50,20 @@ async fn g4_enhance_shows_the_suggestion_beside_the_prompt_and_keeps_the_choices
     assert!(!html.contains("Enhancing costs"), "free: no price");
     assert!(html.contains("data-suggestion aria-labelledby=\"suggestion-h\" hidden"));
 
-    let r = post_form(
-        &t,
-        "/studio/enhance",
-        &[
-            ("key", "k1"),
-            ("prompt", "a lighthouse"),
-            ("model", "local"),
-            ("aspect", "3:4"),
-            ("count", "2"),
-            ("seed", "42"),
-        ],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio/enhance",
+            &[
+                ("key", "k1"),
+                ("prompt", "a lighthouse"),
+                ("model", "local"),
+                ("aspect", "3:4"),
+                ("count", "2"),
+                ("seed", "42"),
+            ],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -148,26 +102,23 @@ async fn g4_enhance_shows_the_suggestion_beside_the_prompt_and_keeps_the_choices
         use_href.ends_with(&format!("/studio?{query}")),
         "{use_href}"
     );
-    let used = get_page(&t, &format!("/studio?{query}"), &u.cookie)
-        .await
-        .text();
+    let used = t.page(&format!("/studio?{query}"), &u).await.text();
     assert_eq!(unescape(prompt_of(&used)), suggested);
     assert!(used.contains("name=\"aspect\" value=\"3:4\" checked"));
     // Enhancing is free here.
-    assert_eq!(balance(&t, &u).await, 100);
+    assert_eq!(t.balance(&u).await, 100);
 }
 
 #[tokio::test]
 async fn g4_enhance_refusals_show_in_words_with_the_input_kept() {
-    let t = demo().await;
-    let u = t.sign_in("empty@example.com").await;
-    let r = post_form(
-        &t,
-        "/studio/enhance",
-        &[("prompt", "   "), ("model", "local"), ("aspect", "3:4")],
-        &u.cookie,
-    )
-    .await;
+    let (t, u) = TestApp::init().demo().with_user("empty@example.com").await;
+    let r = t
+        .post_form(
+            "/studio/enhance",
+            &[("prompt", "   "), ("model", "local"), ("aspect", "3:4")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("role=\"alert\">Write a prompt of 1 to 4,000 characters.</p>"));
@@ -176,53 +127,44 @@ async fn g4_enhance_refusals_show_in_words_with_the_input_kept() {
 
     // Signed out: the sign-in page first; from another site: refused.
     let r = t
-        .request(
-            Request::post("/studio/enhance")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::from("prompt=x"))
-                .unwrap(),
-        )
+        .post_form("/studio/enhance", &[("prompt", "x")], None)
         .await;
     assert_eq!(r.header("location"), Some("/login?next=/studio"));
     let r = t
-        .request(
-            Request::post("/studio/enhance")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("sec-fetch-site", "cross-site")
-                .header("cookie", &u.cookie)
-                .body(Body::from("prompt=x"))
-                .unwrap(),
-        )
+        .post_form_cross_site("/studio/enhance", "prompt=x", &u)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn g4_describe_fills_the_prompt_from_an_upload_and_keeps_the_choices() {
-    let t = demo().await;
-    let u = t.sign_in("describe@example.com").await;
-    let id = upload(&t, &u).await;
-    let html = get_page(&t, "/studio", &u.cookie).await.text();
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_user("describe@example.com")
+        .await;
+    let id = t
+        .upload_jpeg(&u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
+        .await;
+    let html = t.page("/studio", &u).await.text();
     assert!(html.contains(&format!(
         "name=\"upload_id\" value=\"{id}\" formaction=\"/studio/describe\""
     )));
     assert!(html.contains(&format!("href=\"/edit?upload={id}\"")));
 
-    let r = post_form(
-        &t,
-        "/studio/describe",
-        &[
-            ("key", "k2"),
-            ("prompt", "old words"),
-            ("model", "local"),
-            ("aspect", "3:4"),
-            ("ref", &id),
-            ("upload_id", &id),
-        ],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio/describe",
+            &[
+                ("key", "k2"),
+                ("prompt", "old words"),
+                ("model", "local"),
+                ("aspect", "3:4"),
+                ("ref", &id),
+                ("upload_id", &id),
+            ],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let html = r.text();
     let prompt = prompt_of(&html);
@@ -233,13 +175,13 @@ async fn g4_describe_fills_the_prompt_from_an_upload_and_keeps_the_choices() {
 
     // Someone else's upload is refused in words, the prompt kept.
     let other = t.sign_in("other@example.com").await;
-    let r = post_form(
-        &t,
-        "/studio/describe",
-        &[("prompt", "mine"), ("upload_id", &id)],
-        &other.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio/describe",
+            &[("prompt", "mine"), ("upload_id", &id)],
+            &other,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("A reference image is no longer among your uploads."));
@@ -248,10 +190,11 @@ async fn g4_describe_fills_the_prompt_from_an_upload_and_keeps_the_choices() {
 
 #[tokio::test]
 async fn g4_u4_the_edit_page_is_the_owners_with_examples_price_and_notice() {
-    let t = demo().await;
-    let u = t.sign_in("edit@example.com").await;
-    let id = upload(&t, &u).await;
-    let r = get_page(&t, &format!("/edit?upload={id}"), &u.cookie).await;
+    let (t, u) = TestApp::init().demo().with_user("edit@example.com").await;
+    let id = t
+        .upload_jpeg(&u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
+        .await;
+    let r = t.page(&format!("/edit?upload={id}"), &u).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -271,21 +214,16 @@ async fn g4_u4_the_edit_page_is_the_owners_with_examples_price_and_notice() {
     assert!(html.contains("Edited on this server by the offline demo editor; nothing leaves it."));
     assert!(html.contains("name=\"key\" value=\""));
     // An example's link prefills the instruction.
-    let html = get_page(
-        &t,
-        &format!("/edit?upload={id}&instruction=sepia"),
-        &u.cookie,
-    )
-    .await
-    .text();
+    let html = t
+        .page(&format!("/edit?upload={id}&instruction=sepia"), &u)
+        .await
+        .text();
     assert!(html.contains(">sepia</textarea>"));
     // In Chinese.
     let r = t
-        .request(
-            Request::get(format!("/edit?upload={id}"))
-                .header("cookie", format!("{}; lang=zh-CN", u.cookie))
-                .body(Body::empty())
-                .unwrap(),
+        .page(
+            &format!("/edit?upload={id}"),
+            u.cookie_with_language("zh-CN"),
         )
         .await;
     let html = r.text();
@@ -299,7 +237,7 @@ async fn g4_u4_the_edit_page_is_the_owners_with_examples_price_and_notice() {
         "/edit?upload=nope".to_owned(),
         "/edit".to_owned(),
     ] {
-        let r = get_page(&t, &path, &other.cookie).await;
+        let r = t.page(&path, &other).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert!(r.text().contains("<html"), "the site's page");
     }
@@ -314,17 +252,18 @@ async fn g4_u4_the_edit_page_is_the_owners_with_examples_price_and_notice() {
 
 #[tokio::test]
 async fn g4_an_edit_starts_a_generation_whose_page_shows_the_result() {
-    let t = demo().await;
-    let u = t.sign_in("edits@example.com").await;
-    let id = upload(&t, &u).await;
+    let (t, u) = TestApp::init().demo().with_user("edits@example.com").await;
+    let id = t
+        .upload_jpeg(&u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
+        .await;
     // An empty instruction is refused in words, the image kept.
-    let r = post_form(
-        &t,
-        "/edit",
-        &[("key", "e1"), ("upload_id", &id), ("instruction", " ")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/edit",
+            &[("key", "e1"), ("upload_id", &id), ("instruction", " ")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text();
     assert!(html.contains("Write what to change, in 1 to 1000 characters."));
@@ -335,21 +274,21 @@ async fn g4_an_edit_starts_a_generation_whose_page_shows_the_result() {
         ("upload_id", id.as_str()),
         ("instruction", "black and white"),
     ];
-    let r = post_form(&t, "/edit", &fields, &u.cookie).await;
+    let r = t.post_form("/edit", &fields, &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let location = r.header("location").unwrap().to_owned();
     assert!(location.starts_with("/generations/"), "{location}");
     // The same form sent again is the same edit, charged once.
-    let again = post_form(&t, "/edit", &fields, &u.cookie).await;
+    let again = t.post_form("/edit", &fields, &u).await;
     assert_eq!(again.header("location"), Some(location.as_str()));
     t.run_jobs().await;
-    let html = get_page(&t, &location, &u.cookie).await.text();
+    let html = t.page(&location, &u).await.text();
     assert!(html.contains("data-status=\"succeeded\""), "{html}");
     assert!(html.contains("black and white"));
-    assert_eq!(balance(&t, &u).await, 99);
+    assert_eq!(t.balance(&u).await, 99);
     // The result can be edited again from its page.
     let image = between(&html, "href=\"/edit?image=", "\"").to_owned();
-    let r = get_page(&t, &format!("/edit?image={image}"), &u.cookie).await;
+    let r = t.page(&format!("/edit?image={image}"), &u).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
     assert!(html.contains(&format!("name=\"generation_image_id\" value=\"{image}\"")));
@@ -358,52 +297,54 @@ async fn g4_an_edit_starts_a_generation_whose_page_shows_the_result() {
         html.contains(&format!("href=\"{location}\"")),
         "back to its record"
     );
-    let r = post_form(
-        &t,
-        "/edit",
-        &[
-            ("key", "e3"),
-            ("generation_image_id", &image),
-            ("instruction", "rotate 90°"),
-        ],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/edit",
+            &[
+                ("key", "e3"),
+                ("generation_image_id", &image),
+                ("instruction", "rotate 90°"),
+            ],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     // Another user's image: the plain 404, for the page and the form.
     let other = t.sign_in("thief@example.com").await;
-    let r = get_page(&t, &format!("/edit?image={image}"), &other.cookie).await;
+    let r = t.page(&format!("/edit?image={image}"), &other).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = post_form(
-        &t,
-        "/edit",
-        &[("upload_id", &id), ("instruction", "invert")],
-        &other.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/edit",
+            &[("upload_id", &id), ("instruction", "invert")],
+            &other,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    assert_eq!(balance(&t, &other).await, 100);
+    assert_eq!(t.balance(&other).await, 100);
 }
 
 #[tokio::test]
 async fn c9_d6_the_settings_list_the_history_and_delete_it() {
-    let t = demo().await;
-    let u = t.sign_in("history@example.com").await;
-    let html = get_page(&t, "/settings", &u.cookie).await.text();
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_user("history@example.com")
+        .await;
+    let html = t.page("/settings", &u).await.text();
     assert!(html.contains("Assistant history"));
     assert!(html.contains("No assistant calls yet."));
     assert!(html.contains("They are kept 90 days"));
 
-    let r = post_form(
-        &t,
-        "/studio/enhance",
-        &[("prompt", "a quiet harbour"), ("model", "local")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio/enhance",
+            &[("prompt", "a quiet harbour"), ("model", "local")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let html = get_page(&t, "/settings", &u.cookie).await.text();
+    let html = t.page("/settings", &u).await.text();
     assert!(!html.contains("No assistant calls yet."));
     let row = between(&html, "<ul class=\"rows assistant-logs\">", "</ul>");
     assert!(row.contains("Enhance"), "{row}");
@@ -411,13 +352,13 @@ async fn c9_d6_the_settings_list_the_history_and_delete_it() {
     assert!(row.contains("this server"), "{row}");
     assert!(row.contains(" ms</span>"), "{row}");
 
-    let r = post_form(&t, "/settings/assistant-logs/delete", &[], &u.cookie).await;
+    let r = t
+        .post_form("/settings/assistant-logs/delete", &[], &u)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let location = r.header("location").unwrap().to_owned();
     assert_eq!(location, "/settings?saved=assistant_deleted#assistant");
-    let html = get_page(&t, "/settings?saved=assistant_deleted", &u.cookie)
-        .await
-        .text();
+    let html = t.page("/settings?saved=assistant_deleted", &u).await.text();
     assert!(html.contains("Your assistant history was deleted."));
     assert!(html.contains("No assistant calls yet."));
     let logs = t
@@ -426,22 +367,14 @@ async fn c9_d6_the_settings_list_the_history_and_delete_it() {
         .json();
     assert_eq!(logs["items"].as_array().unwrap().len(), 0);
     // A reload of the form's target goes back to the settings.
-    let r = get_page(&t, "/settings/assistant-logs/delete", &u.cookie).await;
+    let r = t.page("/settings/assistant-logs/delete", &u).await;
     assert_eq!(r.header("location"), Some("/settings"));
 }
 
 #[tokio::test]
 async fn g9_the_assistant_speaks_chinese() {
-    let t = demo().await;
-    let u = t.sign_in("zh@example.com").await;
-    let r = t
-        .request(
-            Request::get("/studio")
-                .header("cookie", format!("{}; lang=zh-CN", u.cookie))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let (t, u) = TestApp::init().demo().with_user("zh@example.com").await;
+    let r = t.page("/studio", u.cookie_with_language("zh-CN")).await;
     let html = r.text();
     assert!(html.contains("优化提示词"));
     assert!(html.contains("在本服务器上处理，不会离开本服务器。"));

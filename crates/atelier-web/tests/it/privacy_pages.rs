@@ -3,58 +3,9 @@
 //! with counts, the marketing switch, the background export with its limit, and account deletion
 //! confirmed, scheduled and withdrawn — all as plain forms through the real router.
 
-use atelier_core::Settings;
 use atelier_core::clock::DAY_MS;
-use atelier_core::settings::RawSettings;
-use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse, sample_posts};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use url::form_urlencoded;
-
-async fn demo_with(raw: RawSettings) -> TestApp {
-    let mut settings = Settings::resolve(raw).unwrap();
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
-
-async fn demo() -> TestApp {
-    demo_with(RawSettings::default()).await
-}
-
-async fn get_page(t: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    t.request(
-        Request::get(path)
-            .header("cookie", cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post_form(t: &TestApp, path: &str, fields: &[(&str, &str)], cookie: &str) -> TestResponse {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    t.request(
-        Request::post(path)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .header("cookie", cookie)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser) {
-    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::gradient(40, 30)))
-        .await;
-}
-
-async fn me(t: &TestApp, u: &SignedInUser) -> TestResponse {
-    t.call(Method::GET, "/api/v1/me", None, &u.bearer()).await
-}
+use atelier_testkit::TestApp;
+use axum::http::{Method, StatusCode};
 
 fn held(html: &str, what: &str) -> String {
     let needle = format!("data-held=\"{what}\">");
@@ -68,14 +19,15 @@ fn date(ms: i64) -> String {
 
 #[tokio::test]
 async fn p1_the_policy_states_the_configured_periods_and_the_operator() {
-    let mut raw = RawSettings::default();
-    raw.operator.name = "Example Art Ltd".to_owned();
-    raw.operator.contact_email = Some("privacy@example.org".to_owned());
-    raw.operator.address = Some("1 Gallery Road, Springfield".to_owned());
-    raw.retention.ip_event_days = 30;
-    raw.retention.assistant_log_days = 45;
-    raw.retention.account_deletion_grace_days = 5;
-    let t = demo_with(raw).await;
+    let t = TestApp::init()
+        .demo()
+        .with_settings_toml(
+            "[operator]\nname = \"Example Art Ltd\"\ncontact_email = \"privacy@example.org\"\n\
+             address = \"1 Gallery Road, Springfield\"\n\
+             [retention]\nip_event_days = 30\nassistant_log_days = 45\naccount_deletion_grace_days = 5\n",
+        )
+        .build()
+        .await;
 
     let r = t.get("/privacy").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -101,7 +53,7 @@ async fn p1_the_policy_states_the_configured_periods_and_the_operator() {
     }
     assert!(!html.contains("policy-banner"), "no banner signed out");
 
-    let zh = get_page(&t, "/privacy", "lang=zh-CN").await;
+    let zh = t.page("/privacy", "lang=zh-CN").await;
     assert_eq!(zh.header("content-language"), Some("zh-CN"));
     let html = zh.text();
     assert!(html.contains("<title>隐私政策 · Atelier</title>"));
@@ -120,9 +72,8 @@ async fn p1_the_policy_states_the_configured_periods_and_the_operator() {
 
 #[tokio::test]
 async fn p1_a_new_user_sees_the_banner_until_they_open_the_policy() {
-    let t = demo().await;
-    let u = t.sign_in("banner@example.com").await;
-    let home = get_page(&t, "/", &u.cookie).await.text();
+    let (t, u) = TestApp::init().demo().with_user("banner@example.com").await;
+    let home = t.page("/", &u).await.text();
     assert!(home.contains("class=\"policy-banner\""), "P1 banner");
     assert!(home.contains("read our privacy policy (version 1)"));
     assert!(
@@ -130,13 +81,13 @@ async fn p1_a_new_user_sees_the_banner_until_they_open_the_policy() {
         "menu and footer link"
     );
 
-    let r = get_page(&t, "/privacy", &u.cookie).await;
+    let r = t.page("/privacy", &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"), "signed in");
     assert!(!r.text().contains("class=\"policy-banner\""));
 
     for path in ["/", "/settings", "/settings/privacy"] {
-        let html = get_page(&t, path, &u.cookie).await.text();
+        let html = t.page(path, &u).await.text();
         assert!(!html.contains("class=\"policy-banner\""), "{path}");
     }
     let api = t
@@ -144,31 +95,25 @@ async fn p1_a_new_user_sees_the_banner_until_they_open_the_policy() {
         .await
         .json();
     assert_eq!(api["policy"]["unread"], false);
-    let center = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    let center = t.page("/settings/privacy", &u).await.text();
     assert!(center.contains("Opened privacy policy version 1 · on the policy page"));
 }
 
 #[tokio::test]
 async fn d8_the_privacy_center_shows_what_is_held_and_each_period() {
-    let t = demo().await;
-    t.import(&sample_posts(3)).await;
-    let u = t.sign_in("held@example.com").await;
-    let before = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_sample_posts(3)
+        .with_user("held@example.com")
+        .await;
+    let before = t.page("/settings/privacy", &u).await.text();
     assert_eq!(held(&before, "uploads"), "0");
-    upload(&t, &u).await;
+    t.upload_image(&u, 40, 30).await;
     let items = t.get("/api/v1/gallery?limit=1").await.json();
     let item = items["items"][0]["id"].as_str().unwrap().to_owned();
-    let r = t
-        .call(
-            Method::PUT,
-            &format!("/api/v1/favorites/{item}"),
-            None,
-            &u.bearer(),
-        )
-        .await;
-    assert!(r.status.is_success(), "{}", r.text());
+    t.favorite(&u, &item).await;
 
-    let r = get_page(&t, "/settings/privacy", &u.cookie).await;
+    let r = t.page("/settings/privacy", &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -193,16 +138,13 @@ async fn d8_the_privacy_center_shows_what_is_held_and_each_period() {
     );
     assert!(html.contains("This device"));
 
-    let settings = get_page(&t, "/settings", &u.cookie).await.text();
+    let settings = t.page("/settings", &u).await.text();
     assert!(settings.contains("class=\"privacy-callout\" href=\"/settings/privacy\""));
 
-    let zh = get_page(
-        &t,
-        "/settings/privacy",
-        &format!("{}; lang=zh-CN", u.cookie),
-    )
-    .await
-    .text();
+    let zh = t
+        .page("/settings/privacy", u.cookie_with_language("zh-CN"))
+        .await
+        .text();
     assert!(zh.contains("<title>隐私中心 · Atelier</title>"));
     assert!(zh.contains("data-period=\"ip\">180 天<"));
     assert!(zh.contains("下载全部数据（ZIP）"));
@@ -210,53 +152,56 @@ async fn d8_the_privacy_center_shows_what_is_held_and_each_period() {
 
 #[tokio::test]
 async fn d7_the_marketing_switch_flips_the_choice_and_records_it() {
-    let t = demo().await;
-    let u = t.sign_in("news@example.com").await;
-    assert_eq!(me(&t, &u).await.json()["marketing_opt_in"], false);
-    let html = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    let (t, u) = TestApp::init().demo().with_user("news@example.com").await;
+    assert_eq!(
+        t.api(Method::GET, "/api/v1/me", None, &u).await.json()["marketing_opt_in"],
+        false
+    );
+    let html = t.page("/settings/privacy", &u).await.text();
     assert!(html.contains("data-marketing=\"off\""));
 
-    let r = post_form(
-        &t,
-        "/settings/privacy/marketing",
-        &[("marketing", "on")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form("/settings/privacy/marketing", &[("marketing", "on")], &u)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.header("location"),
         Some("/settings/privacy?done=marketing_on#mail")
     );
-    assert_eq!(me(&t, &u).await.json()["marketing_opt_in"], true);
-    let html = get_page(&t, "/settings/privacy?done=marketing_on", &u.cookie)
+    assert_eq!(
+        t.api(Method::GET, "/api/v1/me", None, &u).await.json()["marketing_opt_in"],
+        true
+    );
+    let html = t
+        .page("/settings/privacy?done=marketing_on", &u)
         .await
         .text();
     assert!(html.contains("You are subscribed to news and offers."));
     assert!(html.contains("data-marketing=\"on\""));
     assert!(html.contains("Subscribed to news and offers · in settings"));
 
-    let r = post_form(
-        &t,
-        "/settings/privacy/marketing",
-        &[("marketing", "off")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form("/settings/privacy/marketing", &[("marketing", "off")], &u)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(me(&t, &u).await.json()["marketing_opt_in"], false);
-    let html = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    assert_eq!(
+        t.api(Method::GET, "/api/v1/me", None, &u).await.json()["marketing_opt_in"],
+        false
+    );
+    let html = t.page("/settings/privacy", &u).await.text();
     assert!(html.contains("Unsubscribed from news and offers · in settings"));
 }
 
 #[tokio::test]
 async fn d3_r7_account_deletion_is_confirmed_scheduled_and_withdrawn() {
-    let t = demo().await;
-    let u = t.sign_in("leaving@example.com").await;
-    let center = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_user("leaving@example.com")
+        .await;
+    let center = t.page("/settings/privacy", &u).await.text();
     assert!(center.contains("href=\"/settings/privacy/delete\""));
 
-    let r = get_page(&t, "/settings/privacy/delete", &u.cookie).await;
+    let r = t.page("/settings/privacy/delete", &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -271,16 +216,14 @@ async fn d3_r7_account_deletion_is_confirmed_scheduled_and_withdrawn() {
     assert!(html.contains("leaving@example.com"));
     assert!(html.contains("action=\"/settings/privacy/delete\" method=\"post\""));
 
-    let r = post_form(&t, "/settings/privacy/delete", &[], &u.cookie).await;
+    let r = t.post_form("/settings/privacy/delete", &[], &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.header("location"),
         Some("/settings/privacy?done=deletion#delete")
     );
     t.last_mail_to("leaving@example.com").await;
-    let html = get_page(&t, "/settings/privacy?done=deletion", &u.cookie)
-        .await
-        .text();
+    let html = t.page("/settings/privacy?done=deletion", &u).await.text();
     assert!(html.contains("Your account is scheduled for deletion."));
     assert!(html.contains(&format!("Your account will be deleted on {due}.")));
     assert!(html.contains("action=\"/settings/privacy/withdraw\""));
@@ -291,18 +234,16 @@ async fn d3_r7_account_deletion_is_confirmed_scheduled_and_withdrawn() {
         .json();
     assert!(api["deletion"]["due_at"].is_string());
     // The confirmation page is not offered twice.
-    let r = get_page(&t, "/settings/privacy/delete", &u.cookie).await;
+    let r = t.page("/settings/privacy/delete", &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
-    let r = post_form(&t, "/settings/privacy/withdraw", &[], &u.cookie).await;
+    let r = t.post_form("/settings/privacy/withdraw", &[], &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.header("location"),
         Some("/settings/privacy?done=withdrawn#delete")
     );
-    let html = get_page(&t, "/settings/privacy?done=withdrawn", &u.cookie)
-        .await
-        .text();
+    let html = t.page("/settings/privacy?done=withdrawn", &u).await.text();
     assert!(html.contains("The deletion request was withdrawn."));
     assert!(!html.contains("will be deleted on"));
     assert!(html.contains("href=\"/settings/privacy/delete\""));
@@ -315,26 +256,23 @@ async fn d3_r7_account_deletion_is_confirmed_scheduled_and_withdrawn() {
 
 #[tokio::test]
 async fn d4_the_export_form_queues_a_background_export_within_the_limit() {
-    let t = demo().await;
-    let u = t.sign_in("export@example.com").await;
-    let r = post_form(&t, "/settings/privacy/export", &[], &u.cookie).await;
+    let (t, u) = TestApp::init().demo().with_user("export@example.com").await;
+    let r = t.post_form("/settings/privacy/export", &[], &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
         r.header("location"),
         Some("/settings/privacy?done=export#export")
     );
-    let html = get_page(&t, "/settings/privacy?done=export", &u.cookie)
-        .await
-        .text();
+    let html = t.page("/settings/privacy?done=export", &u).await.text();
     assert!(html.contains("Your export is being prepared."));
     assert!(html.contains("being prepared</span>"));
     t.run_jobs().await;
-    let html = get_page(&t, "/settings/privacy", &u.cookie).await.text();
+    let html = t.page("/settings/privacy", &u).await.text();
     assert!(html.contains("ready — the link is in your mail"), "{html}");
 
     let mut limited = None;
     for _ in 0..10 {
-        let r = post_form(&t, "/settings/privacy/export", &[], &u.cookie).await;
+        let r = t.post_form("/settings/privacy/export", &[], &u).await;
         if r.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(r);
             break;
@@ -349,7 +287,7 @@ async fn d4_the_export_form_queues_a_background_export_within_the_limit() {
 
 #[tokio::test]
 async fn signed_out_visitors_of_the_privacy_center_sign_in_first() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     for (path, to) in [
         ("/settings/privacy", "/login?next=/settings/privacy"),
         (
@@ -368,7 +306,7 @@ async fn signed_out_visitors_of_the_privacy_center_sign_in_first() {
         "/settings/privacy/delete",
         "/settings/privacy/withdraw",
     ] {
-        let r = post_form(&t, path, &[("marketing", "on")], "").await;
+        let r = t.post_form(path, &[("marketing", "on")], "").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(
             r.header("location"),

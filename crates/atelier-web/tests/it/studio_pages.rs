@@ -4,60 +4,30 @@
 //! images come, owner-only pages, deletion behind a confirmation, the list with its pages,
 //! uploads without JavaScript, Chinese pages, CSRF and refusals that keep the input.
 
-use atelier_core::Settings;
-use atelier_core::settings::RawSettings;
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, TestResponse, sample_posts};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use atelier_testkit::{MultipartForm, SignedInUser, TestApp, TestResponse, fakes, sample_posts};
+use axum::http::{Method, StatusCode};
 use url::form_urlencoded;
 
-fn settings_from(toml: &str) -> Settings {
-    use figment::providers::Format as _;
-    let raw: RawSettings = figment::Figment::from(figment::providers::Toml::string(toml))
-        .extract()
-        .unwrap();
-    Settings::resolve(raw).unwrap()
+/// Starts a generation through the studio form; returns the record's path.
+async fn start(t: &TestApp, u: &SignedInUser, fields: &[(&str, &str)]) -> String {
+    t.post_form("/studio", fields, u).await.see_other()
 }
 
-/// A demo instance: the offline `local` model and 100 credits for every new account.
-async fn demo(toml: &str) -> TestApp {
-    let mut settings = settings_from(toml);
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
-
-async fn get_page(t: &TestApp, path: &str, cookie: &str) -> TestResponse {
-    t.request(
-        Request::get(path)
-            .header("cookie", cookie)
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn post_form(t: &TestApp, path: &str, fields: &[(&str, &str)], cookie: &str) -> TestResponse {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    t.request(
-        Request::post(path)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .header("cookie", cookie)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
-}
-
-async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
-    t.call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
-        .await
-        .json()["balance"]
-        .as_i64()
-        .unwrap()
+/// The studio form with a file, as a browser without JavaScript posts it to `/studio/upload`.
+async fn post_upload(
+    t: &TestApp,
+    u: &SignedInUser,
+    fields: &[(&str, &str)],
+    file: &[u8],
+) -> TestResponse {
+    let form = fields
+        .iter()
+        .fold(MultipartForm::new(), |form, (name, value)| {
+            form.text(name, value)
+        })
+        .file("file", "ref.png", "image/png", file);
+    t.post_multipart("/studio/upload", form, &u.browser()).await
 }
 
 /// The value of the studio form's hidden key.
@@ -66,20 +36,9 @@ fn form_key(html: &str) -> String {
     html[at..].split('"').next().unwrap().to_owned()
 }
 
-/// Starts a generation through the studio form; returns the record's path.
-async fn start(t: &TestApp, u: &SignedInUser, fields: &[(&str, &str)]) -> String {
-    let r = post_form(t, "/studio", fields, &u.cookie).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
-    r.header("location").unwrap().to_owned()
-}
-
-fn count(html: &str, needle: &str) -> usize {
-    html.matches(needle).count()
-}
-
 #[tokio::test]
 async fn g3_the_studio_and_the_records_need_a_session() {
-    let t = demo("").await;
+    let t = TestApp::init().demo().build().await;
     for (path, to) in [
         ("/studio", "/login?next=/studio"),
         ("/generations", "/login?next=/generations"),
@@ -92,24 +51,15 @@ async fn g3_the_studio_and_the_records_need_a_session() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.header("location"), Some(to), "{path}");
     }
-    let r = t
-        .request(
-            Request::post("/studio")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .header("sec-fetch-site", "same-origin")
-                .body(Body::from("prompt=x"))
-                .unwrap(),
-        )
-        .await;
+    let r = t.post_form("/studio", &[("prompt", "x")], None).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/login?next=/studio"));
 }
 
 #[tokio::test]
 async fn u4_the_studio_shows_models_the_demo_label_the_notice_and_the_price() {
-    let t = demo("").await;
-    let u = t.sign_in("studio@example.com").await;
-    let r = get_page(&t, "/studio", &u.cookie).await;
+    let (t, u) = TestApp::init().demo().with_user("studio@example.com").await;
+    let r = t.page("/studio", &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -141,12 +91,12 @@ async fn u4_the_studio_shows_models_the_demo_label_the_notice_and_the_price() {
     assert!(html.contains("<span data-credits>100</span> credits"));
 
     // Prefilled by "use again" / "use this prompt".
-    let r = get_page(
-        &t,
-        "/studio?prompt=a%20lighthouse%20%26%20gulls&model=local&aspect=3%3A4&count=2",
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .page(
+            "/studio?prompt=a%20lighthouse%20%26%20gulls&model=local&aspect=3%3A4&count=2",
+            &u,
+        )
+        .await;
     let html = r.text();
     assert!(html.contains(">a lighthouse &#38; gulls</textarea>"));
     assert!(html.contains("name=\"aspect\" value=\"3:4\" checked"));
@@ -156,16 +106,15 @@ async fn u4_the_studio_shows_models_the_demo_label_the_notice_and_the_price() {
 
 #[tokio::test]
 async fn u4_a_third_party_provider_is_named_before_the_click() {
-    let t = TestApp::init()
-        .with_settings(settings_from(
+    let (t, u) = TestApp::init()
+        .with_settings_toml(
             "[credits]\nsignup_grant = 10\n[providers.openai]\napi_key = \"sk-test\"\n\
              [[models]]\nid = \"gpt-image-1\"\nname = \"GPT Image\"\nprovider = \"openai\"\n\
              credits_per_image = 4\naspects = [\"1:1\", \"2:3\"]\n",
-        ))
-        .build()
+        )
+        .with_user("notice@example.com")
         .await;
-    let u = t.sign_in("notice@example.com").await;
-    let html = get_page(&t, "/studio", &u.cookie).await.text();
+    let html = t.page("/studio", &u).await.text();
     assert!(html.contains(
         "Your prompt and reference images are sent to OpenAI to make the images. \
          Don&#39;t include anything confidential."
@@ -179,9 +128,8 @@ async fn u4_a_third_party_provider_is_named_before_the_click() {
 
 #[tokio::test]
 async fn g3_u1_the_form_starts_a_generation_and_a_replayed_form_charges_once() {
-    let t = demo("").await;
-    let u = t.sign_in("form@example.com").await;
-    let key = form_key(&get_page(&t, "/studio", &u.cookie).await.text());
+    let (t, u) = TestApp::init().demo().with_user("form@example.com").await;
+    let key = form_key(&t.page("/studio", &u).await.text());
     let fields = [
         ("key", key.as_str()),
         ("prompt", "a lighthouse at dusk, oil painting"),
@@ -192,11 +140,11 @@ async fn g3_u1_the_form_starts_a_generation_and_a_replayed_form_charges_once() {
     ];
     let location = start(&t, &u, &fields).await;
     assert!(location.starts_with("/generations/"), "{location}");
-    assert_eq!(balance(&t, &u).await, 98, "held");
+    assert_eq!(t.balance(&u).await, 98, "held");
 
     // A double click or a reload sends the same form again: the same record, no new charge.
     assert_eq!(start(&t, &u, &fields).await, location);
-    assert_eq!(balance(&t, &u).await, 98);
+    assert_eq!(t.balance(&u).await, 98);
     let list = t
         .call(Method::GET, "/api/v1/generations", None, &u.bearer())
         .await
@@ -218,13 +166,12 @@ async fn g3_u1_the_form_starts_a_generation_and_a_replayed_form_charges_once() {
     changed[4] = ("count", "1");
     let other = start(&t, &u, &changed).await;
     assert_ne!(other, location);
-    assert_eq!(balance(&t, &u).await, 97);
+    assert_eq!(t.balance(&u).await, 97);
 }
 
 #[tokio::test]
 async fn g3_the_record_refreshes_itself_while_queued_then_shows_its_images() {
-    let t = demo("").await;
-    let u = t.sign_in("record@example.com").await;
+    let (t, u) = TestApp::init().demo().with_user("record@example.com").await;
     let path = start(
         &t,
         &u,
@@ -237,7 +184,7 @@ async fn g3_the_record_refreshes_itself_while_queued_then_shows_its_images() {
     )
     .await;
     let id = path.rsplit('/').next().unwrap().to_owned();
-    let r = get_page(&t, &path, &u.cookie).await;
+    let r = t.page(&path, &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -245,17 +192,17 @@ async fn g3_the_record_refreshes_itself_while_queued_then_shows_its_images() {
     assert!(html.contains("This page updates itself."));
     assert!(html.contains(&format!("data-poll=\"/api/v1/generations/{id}\"")));
     assert!(html.contains("class=\"status queued\">Queued</span>"));
-    assert_eq!(count(&html, "class=\"placeholder ar-3-4\""), 2);
+    assert_eq!(html.matches("class=\"placeholder ar-3-4\"").count(), 2);
 
     t.run_jobs().await;
-    let html = get_page(&t, &path, &u.cookie).await.text();
+    let html = t.page(&path, &u).await.text();
     assert!(
         !html.contains("http-equiv=\"refresh\""),
         "no refresh once it ended"
     );
     assert!(!html.contains("data-poll"));
     assert!(html.contains("class=\"status succeeded\">Done</span>"));
-    assert_eq!(count(&html, "<img src=\"/img/gen/"), 2);
+    assert_eq!(html.matches("<img src=\"/img/gen/").count(), 2);
     let image = html.split("<img src=\"/img/gen/").nth(1).unwrap();
     let (image_id, rest) = image.split_once('/').unwrap();
     assert!(rest.starts_with("w640\""));
@@ -286,21 +233,21 @@ async fn g3_the_record_refreshes_itself_while_queued_then_shows_its_images() {
     assert!(html.contains("<dt>Seed</dt><dd>Random</dd>"));
     assert!(html.contains(&format!("href=\"/generations/{id}/delete\"")));
     // The thumbnail it links is the owner's.
-    let thumb = get_page(&t, &format!("/img/gen/{image_id}/w640"), &u.cookie).await;
+    let thumb = t.page(&format!("/img/gen/{image_id}/w640"), &u).await;
     assert_eq!(thumb.header("content-type"), Some("image/webp"));
 
     // Another user sees the plain 404 page, for the record and for its deletion.
     let other = t.sign_in("other@example.com").await;
     for p in [path.clone(), format!("{path}/delete")] {
-        let r = get_page(&t, &p, &other.cookie).await;
+        let r = t.page(&p, &other).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{p}");
         assert!(r.text().contains("There is nothing at this address."));
         assert!(!r.text().contains("red fox"));
     }
-    let r = post_form(&t, &format!("{path}/delete"), &[], &other.cookie).await;
+    let r = t.post_form(&format!("{path}/delete"), &[], &other).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        get_page(&t, &path, &u.cookie).await.status,
+        t.page(&path, &u).await.status,
         StatusCode::OK,
         "still there"
     );
@@ -308,11 +255,10 @@ async fn g3_the_record_refreshes_itself_while_queued_then_shows_its_images() {
 
 #[tokio::test]
 async fn r7_deletion_says_it_is_permanent_offers_the_downloads_and_deletes() {
-    let t = demo("").await;
-    let u = t.sign_in("delete@example.com").await;
+    let (t, u) = TestApp::init().demo().with_user("delete@example.com").await;
     let path = start(&t, &u, &[("key", "k"), ("prompt", "a quiet harbour")]).await;
     t.run_jobs().await;
-    let r = get_page(&t, &format!("{path}/delete"), &u.cookie).await;
+    let r = t.page(&format!("{path}/delete"), &u).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -321,17 +267,14 @@ async fn r7_deletion_says_it_is_permanent_offers_the_downloads_and_deletes() {
         html.contains("The prompt, the images and the reference images used only here are removed")
     );
     assert!(html.contains("Download them first"));
-    assert_eq!(count(&html, "/original\" download=\"atelier-"), 1);
+    assert_eq!(html.matches("/original\" download=\"atelier-").count(), 1);
     assert!(html.contains(&format!("action=\"{path}/delete\" method=\"post\"")));
     assert!(html.contains(&format!("href=\"{path}\">Cancel</a>")));
 
-    let r = post_form(&t, &format!("{path}/delete"), &[], &u.cookie).await;
+    let r = t.post_form(&format!("{path}/delete"), &[], &u).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.header("location"), Some("/generations?deleted=1"));
-    assert_eq!(
-        get_page(&t, &path, &u.cookie).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(t.page(&path, &u).await.status, StatusCode::NOT_FOUND);
     let id = path.rsplit('/').next().unwrap();
     let api = t
         .call(
@@ -342,21 +285,22 @@ async fn r7_deletion_says_it_is_permanent_offers_the_downloads_and_deletes() {
         )
         .await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
-    let list = get_page(&t, "/generations?deleted=1", &u.cookie)
-        .await
-        .text();
+    let list = t.page("/generations?deleted=1", &u).await.text();
     assert!(list.contains("The generation was deleted for good."));
     assert!(!list.contains("a quiet harbour"));
     // A second click reads the same.
-    let again = post_form(&t, &format!("{path}/delete"), &[], &u.cookie).await;
+    let again = t.post_form(&format!("{path}/delete"), &[], &u).await;
     assert_eq!(again.header("location"), Some("/generations?deleted=1"));
 }
 
 #[tokio::test]
 async fn g6_my_generations_lists_newest_first_and_pages_with_the_cursor() {
-    let t = demo("[generation]\nmax_running_per_user = 50\n").await;
-    let u = t.sign_in("list@example.com").await;
-    let empty = get_page(&t, "/generations", &u.cookie).await;
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_settings_toml("[generation]\nmax_running_per_user = 50\n")
+        .with_user("list@example.com")
+        .await;
+    let empty = t.page("/generations", &u).await;
     assert_eq!(empty.header("cache-control"), Some("no-store"));
     let html = empty.text();
     assert!(html.contains("<title>My generations · Atelier</title>"));
@@ -378,9 +322,9 @@ async fn g6_my_generations_lists_newest_first_and_pages_with_the_cursor() {
             t.run_jobs().await;
         }
     }
-    let r = get_page(&t, "/generations", &u.cookie).await;
+    let r = t.page("/generations", &u).await;
     let html = r.text();
-    assert_eq!(count(&html, "class=\"record-card\""), 24);
+    assert_eq!(html.matches("class=\"record-card\"").count(), 24);
     let first = html.find("prompt number 25").unwrap();
     let second = html.find("prompt number 24").unwrap();
     assert!(first < second, "newest first");
@@ -397,8 +341,8 @@ async fn g6_my_generations_lists_newest_first_and_pages_with_the_cursor() {
     assert!(next.starts_with("/generations?cursor="), "{next}");
     assert!(!html.contains("Back to the newest"));
 
-    let html = get_page(&t, &next, &u.cookie).await.text();
-    assert_eq!(count(&html, "class=\"record-card\""), 2);
+    let html = t.page(&next, &u).await.text();
+    assert_eq!(html.matches("class=\"record-card\"").count(), 2);
     assert!(html.contains("prompt number 1<") && html.contains("prompt number 0<"));
     assert!(html.contains("class=\"status succeeded\">Done</span>"));
     assert!(
@@ -410,17 +354,16 @@ async fn g6_my_generations_lists_newest_first_and_pages_with_the_cursor() {
     assert!(html.contains("Back to the newest"));
 
     // A cursor that does not read starts from the newest instead of failing.
-    let r = get_page(&t, "/generations?cursor=nonsense", &u.cookie).await;
+    let r = t.page("/generations?cursor=nonsense", &u).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(count(&r.text(), "class=\"record-card\""), 24);
+    assert_eq!(r.text().matches("class=\"record-card\"").count(), 24);
 }
 
 #[tokio::test]
 async fn g9_the_pages_speak_chinese() {
-    let t = demo("").await;
-    let u = t.sign_in("zh@example.com").await;
-    let cookie = format!("{}; lang=zh-CN", u.cookie);
-    let html = get_page(&t, "/studio", &cookie).await.text();
+    let (t, u) = TestApp::init().demo().with_user("zh@example.com").await;
+    let cookie = u.cookie_with_language("zh-CN");
+    let html = t.page("/studio", &cookie).await.text();
     assert!(html.contains("<html lang=\"zh-CN\">"));
     assert!(html.contains("<title>创作室 · Atelier</title>"));
     assert!(html.contains("你的提示词和参考图片在本服务器上处理，不会离开本服务器。"));
@@ -429,67 +372,52 @@ async fn g9_the_pages_speak_chinese() {
     assert!(html.contains(">我的生成</a>"));
 
     let path = start(&t, &u, &[("key", "k"), ("prompt", "一只橘猫")]).await;
-    let html = get_page(&t, &path, &cookie).await.text();
+    let html = t.page(&path, &cookie).await.text();
     assert!(html.contains("排队中") && html.contains("此页面会自动更新。"));
     assert!(html.contains("lang=\"zh\">一只橘猫</p>"));
-    let html = get_page(&t, &format!("{path}/delete"), &cookie)
-        .await
-        .text();
+    let html = t.page(&format!("{path}/delete"), &cookie).await.text();
     assert!(html.contains("删除是永久性的，无法撤销。"));
-    let html = get_page(&t, "/generations", &cookie).await.text();
+    let html = t.page("/generations", &cookie).await.text();
     assert!(html.contains("<title>我的生成 · Atelier</title>"));
-    let r = post_form(&t, "/studio", &[("prompt", "")], &cookie).await;
+    let r = t.post_form("/studio", &[("prompt", "")], &cookie).await;
     assert!(r.text().contains("请输入 1 到 4000 个字符的提示词。"));
 }
 
 #[tokio::test]
 async fn a_cross_site_form_post_is_refused() {
-    let t = demo("").await;
-    let u = t.sign_in("csrf@example.com").await;
+    let (t, u) = TestApp::init().demo().with_user("csrf@example.com").await;
     for path in ["/studio", "/studio/upload"] {
-        let r = t
-            .request(
-                Request::post(path)
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("sec-fetch-site", "cross-site")
-                    .header("cookie", &u.cookie)
-                    .body(Body::from("prompt=pwned&key=x"))
-                    .unwrap(),
-            )
-            .await;
+        let r = t.post_form_cross_site(path, "prompt=pwned&key=x", &u).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
     let path = start(&t, &u, &[("key", "k"), ("prompt", "mine")]).await;
     let r = t
-        .request(
-            Request::post(format!("{path}/delete"))
-                .header("origin", "https://evil.example")
-                .header("cookie", &u.cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .post_from_origin(&format!("{path}/delete"), "https://evil.example", &u)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(balance(&t, &u).await, 99, "only the one generation");
+    assert_eq!(t.balance(&u).await, 99, "only the one generation");
 }
 
 #[tokio::test]
 async fn refusals_show_the_form_again_with_the_input_kept() {
-    let t = demo("[credits]\nsignup_grant = 3\n").await;
-    let u = t.sign_in("refused@example.com").await;
+    let (t, u) = TestApp::init()
+        .demo()
+        .with_settings_toml("[credits]\nsignup_grant = 3\n")
+        .with_user("refused@example.com")
+        .await;
     let prompt = "a <b>bold</b> cat, 4k";
-    let r = post_form(
-        &t,
-        "/studio",
-        &[
-            ("key", "k"),
-            ("prompt", prompt),
-            ("aspect", "7:3"),
-            ("count", "2"),
-        ],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio",
+            &[
+                ("key", "k"),
+                ("prompt", prompt),
+                ("aspect", "7:3"),
+                ("count", "2"),
+            ],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let html = r.text();
@@ -501,92 +429,57 @@ async fn refusals_show_the_form_again_with_the_input_kept() {
     assert!(html.contains("name=\"count\" value=\"2\" checked"));
     assert!(html.contains("name=\"key\" value=\"k\""), "the same form");
 
-    let r = post_form(&t, "/studio", &[("key", "k"), ("prompt", "  ")], &u.cookie).await;
+    let r = t
+        .post_form("/studio", &[("key", "k"), ("prompt", "  ")], &u)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
             .contains("Write a prompt of 1 to 4,000 characters.")
     );
 
-    let r = post_form(
-        &t,
-        "/studio",
-        &[("key", "k"), ("prompt", "x"), ("seed", "-3")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio",
+            &[("key", "k"), ("prompt", "x"), ("seed", "-3")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("A seed is a whole number"));
     assert!(r.text().contains("value=\"-3\""));
 
-    let r = post_form(
-        &t,
-        "/studio",
-        &[("key", "k"), ("prompt", prompt), ("count", "4")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio",
+            &[("key", "k"), ("prompt", prompt), ("count", "4")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
     let html = r.text();
     assert!(html.contains("Not enough credits: this needs 4 and you have 3."));
     assert!(html.contains("class=\"price short\""));
     assert!(html.contains(">a &#60;b&#62;bold&#60;/b&#62; cat, 4k</textarea>"));
 
-    let r = post_form(
-        &t,
-        "/studio",
-        &[("key", "k"), ("prompt", "x"), ("ref", "not-mine")],
-        &u.cookie,
-    )
-    .await;
+    let r = t
+        .post_form(
+            "/studio",
+            &[("key", "k"), ("prompt", "x"), ("ref", "not-mine")],
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         r.text()
             .contains("A reference image is no longer among your uploads.")
     );
-    assert_eq!(balance(&t, &u).await, 3, "nothing charged");
-}
-
-/// The studio form as a browser without JavaScript posts it to `/studio/upload`.
-fn upload_form(fields: &[(&str, &str)], file: &[u8]) -> (String, Vec<u8>) {
-    const B: &str = "xYzBoundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{B}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend_from_slice(
-        format!("--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ref.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(file);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={B}"), body)
-}
-
-async fn post_upload(
-    t: &TestApp,
-    u: &SignedInUser,
-    fields: &[(&str, &str)],
-    file: &[u8],
-) -> TestResponse {
-    let (content_type, body) = upload_form(fields, file);
-    t.request(
-        Request::post("/studio/upload")
-            .header("content-type", content_type)
-            .header("sec-fetch-site", "same-origin")
-            .header("cookie", &u.cookie)
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await
+    assert_eq!(t.balance(&u).await, 3, "nothing charged");
 }
 
 #[tokio::test]
 async fn c5_a_reference_uploads_without_javascript_and_comes_back_ticked() {
-    let t = demo("").await;
-    let u = t.sign_in("upload@example.com").await;
+    let (t, u) = TestApp::init().demo().with_user("upload@example.com").await;
     // Noise does not compress: a PNG bigger than the JSON body limit, as photos are.
     let mut seed = 7_u32;
     let noise = image::RgbImage::from_fn(400, 300, |_, _| {
@@ -621,7 +514,7 @@ async fn c5_a_reference_uploads_without_javascript_and_comes_back_ticked() {
             "/studio?prompt=in+this+style+%26+more&model=local&aspect=3%3A4&ref={id}&uploaded=1"
         )
     );
-    let html = get_page(&t, &location, &u.cookie).await.text();
+    let html = t.page(&location, &u).await.text();
     assert!(html.contains("Your image was uploaded."));
     assert!(html.contains(">in this style &#38; more</textarea>"));
     assert!(html.contains(&format!("name=\"ref\" value=\"{id}\" checked")));
@@ -636,7 +529,7 @@ async fn c5_a_reference_uploads_without_javascript_and_comes_back_ticked() {
         &[("key", "k2"), ("prompt", "in this style"), ("ref", &id)],
     )
     .await;
-    let html = get_page(&t, &path, &u.cookie).await.text();
+    let html = t.page(&path, &u).await.text();
     assert!(html.contains(&format!("<img src=\"/img/up/{id}/w320\"")));
 
     // No file, or not an image: the form again with the words for it.
@@ -676,29 +569,15 @@ async fn g1_the_gallery_detail_offers_its_prompt_to_the_studio() {
 #[tokio::test]
 async fn g3_a_failed_generation_says_why_and_charges_nothing() {
     // A server speaking OpenAI's images API that refuses every prompt.
-    let refusing = axum::Router::new().route(
-        "/v1/images/generations",
-        axum::routing::post(|| async {
-            (
-                StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({ "error": { "message": "Your request was rejected by the safety system.", "type": "invalid_request_error", "code": "content_policy_violation" } })),
-            )
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, refusing).await.unwrap() });
-    let t = TestApp::init()
-        .with_settings(settings_from(&format!(
-            "[credits]\nsignup_grant = 10\n[providers.openai]\napi_key = \"sk-test\"\nbase_url = \"http://{addr}\"\n\
-             [[models]]\nid = \"gpt-image-1\"\nname = \"GPT Image\"\nprovider = \"openai\"\ncredits_per_image = 4\n"
-        )))
-        .build()
+    let refusing = fakes::refusing_openai().await;
+    let (t, u) = TestApp::init()
+        .with_settings_toml("[credits]\nsignup_grant = 10\n")
+        .with_settings_toml(&fakes::openai_model_toml(&refusing))
+        .with_user("failed@example.com")
         .await;
-    let u = t.sign_in("failed@example.com").await;
     let path = start(&t, &u, &[("key", "k"), ("prompt", "something")]).await;
     t.run_jobs().await;
-    let html = get_page(&t, &path, &u.cookie).await.text();
+    let html = t.page(&path, &u).await.text();
     assert!(html.contains("class=\"status failed\">Failed</span>"));
     assert!(html.contains("<h1 class=\"failed-title\">This generation failed</h1>"));
     let reason = html
@@ -711,7 +590,7 @@ async fn g3_a_failed_generation_says_why_and_charges_nothing() {
     assert!(!reason.is_empty(), "a readable reason");
     assert!(html.contains("No credits were charged for it."));
     assert!(!html.contains("http-equiv=\"refresh\""));
-    assert_eq!(balance(&t, &u).await, 10);
-    let list = get_page(&t, "/generations", &u.cookie).await.text();
+    assert_eq!(t.balance(&u).await, 10);
+    let list = t.page("/generations", &u).await.text();
     assert!(list.contains("class=\"record-placeholder failed\""));
 }
