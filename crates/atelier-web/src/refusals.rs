@@ -53,7 +53,7 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Lang;
+    use crate::i18n::{Lang, PageLang as _};
 
     #[test]
     fn refusals_read_in_each_language_with_their_numbers() {
