@@ -554,11 +554,9 @@ impl App {
                 bytes,
                 content_type,
             }),
-            Err(AppError::NotFound) => {
-                Err(GenerateFailure::Final(
-                    "The image to edit was deleted.".to_owned(),
-                ))
-            }
+            Err(AppError::NotFound) => Err(GenerateFailure::Final(
+                "The image to edit was deleted.".to_owned(),
+            )),
             Err(e) => Err(GenerateFailure::Passing(e.to_string(), None)),
         }
     }
