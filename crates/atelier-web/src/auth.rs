@@ -3,7 +3,7 @@
 //! CSRF rule for cookie-authenticated state changes, and the general per-IP rate limit.
 
 use crate::ApiError;
-use crate::server::AppState;
+use crate::state::AppState;
 use atelier_app::accounts::{Client, Principal};
 use atelier_core::Settings;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
@@ -11,10 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::num::NonZeroU32;
-use std::sync::Arc;
 
 /// The session cookie's name over plain HTTP.
 pub const SESSION_COOKIE: &str = "atelier_session";
@@ -61,16 +58,6 @@ pub fn client_ip(settings: &Settings, peer: Option<IpAddr>, headers: &HeaderMap)
         .or_else(|| addresses.first())
         .copied()
         .unwrap_or(peer)
-}
-
-/// Per-node limiter of requests per IP address.
-pub type IpLimiter = Arc<DefaultKeyedRateLimiter<IpAddr>>;
-
-/// A limiter allowing `per_minute` requests a minute per address, in bursts of up to that many.
-#[must_use]
-pub fn ip_limiter(per_minute: u32) -> IpLimiter {
-    let n = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-    Arc::new(RateLimiter::keyed(Quota::per_minute(n)))
 }
 
 /// Finds the client's address, applies the general per-IP limit (429 with `Retry-After`), and

@@ -9,9 +9,11 @@ pub mod i18n;
 mod media;
 mod middleware;
 mod openapi;
+mod page;
 pub mod refusals;
 mod routes;
 mod server;
+mod state;
 pub mod telemetry;
 pub mod views;
 
@@ -24,5 +26,5 @@ pub mod cache {
 pub use error::ApiError;
 pub use extract::{ApiJson, ApiQuery};
 pub use middleware::RequestId;
-pub use openapi::api_doc;
+pub use routes::api_doc;
 pub use server::{router, serve};

@@ -76,12 +76,6 @@ pub fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
-/// The complete OpenAPI document.
-#[must_use]
-pub fn api_doc() -> utoipa::openapi::OpenApi {
-    crate::routes::api_v1().split_for_parts().1
-}
-
 /// One error answer: `description`, and the `Error` schema as JSON.
 fn error_answer(status: &str, description: &str) -> BTreeMap<String, RefOr<Response>> {
     let response = ResponseBuilder::new()

@@ -1,12 +1,12 @@
 //! Assembling the router and serving it with graceful shutdown.
 
 use crate::middleware::{self, SecurityHeaders};
+use crate::state::AppState;
 use crate::{ApiError, routes};
 use atelier_app::{App, image_urls};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{FromRequestParts as _, OriginalUri, Request, State};
-use axum::http::{Uri, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
@@ -18,16 +18,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
 
-/// What every handler can reach.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    /// The use cases.
-    pub app: App,
-    openapi: Arc<String>,
-    /// The general per-IP request limiter of this node.
-    pub ip_limiter: crate::auth::IpLimiter,
-}
-
 /// The whole router of an instance.
 pub fn router(app: App) -> Router {
     let settings = app.settings().clone();
@@ -36,20 +26,14 @@ pub fn router(app: App) -> Router {
     let state = AppState {
         app,
         openapi: Arc::new(openapi),
-        ip_limiter: crate::auth::ip_limiter(settings.rate_limits.requests_per_ip_per_minute),
+        ip_limiter: crate::state::ip_limiter(settings.rate_limits.requests_per_ip_per_minute),
     };
     let timeout = Duration::from_secs(settings.http.request_timeout_secs);
     let security = SecurityHeaders {
         hsts: settings.is_https(),
     };
     Router::new()
-        .route("/", get(routes::pages::home))
-        .route("/g/{id}", get(routes::pages::detail))
-        .route("/lang", post(routes::pages::set_language))
-        .merge(account_pages())
-        .merge(studio_pages(settings.http.body_limit_bytes))
-        .merge(collection_pages())
-        .merge(privacy_pages())
+        .merge(pages(&state, settings.http.body_limit_bytes))
         .route(
             image_urls::GALLERY_ROUTE,
             get(routes::images::gallery_image),
@@ -74,9 +58,8 @@ pub fn router(app: App) -> Router {
         )
         .route("/healthz", get(routes::healthz))
         .route("/api/openapi.json", get(openapi_json))
-        .route("/api/docs", get(routes::api_docs::page))
         .merge(api)
-        .fallback(not_found)
+        .fallback(crate::page::not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -124,6 +107,24 @@ pub async fn serve(
     )
     .with_graceful_shutdown(async move { shutdown.cancelled().await })
     .await
+}
+
+/// Every server-rendered page. A page route that fails answers an HTML page in the visitor's
+/// language ([`crate::page::html_errors`]); API routes answer JSON.
+fn pages(state: &AppState, body_limit: usize) -> Router<AppState> {
+    Router::new()
+        .route("/", get(routes::gallery_pages::home))
+        .route("/g/{id}", get(routes::gallery_pages::detail))
+        .route("/lang", post(routes::gallery_pages::set_language))
+        .route("/api/docs", get(routes::api_docs::page))
+        .merge(account_pages())
+        .merge(studio_pages(body_limit))
+        .merge(collection_pages())
+        .merge(privacy_pages())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::page::html_errors,
+        ))
 }
 
 /// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).
@@ -256,33 +257,6 @@ async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState
         .into_response()
 }
 
-/// JSON under `/api/`, the friendly page elsewhere (with the header of whoever is signed in).
-async fn not_found(State(state): State<AppState>, req: Request) -> Response {
-    let uri = OriginalUri(req.uri().clone());
-    if is_api(&uri.0) {
-        return ApiError::not_found().into_response();
-    }
-    let (mut parts, _) = req.into_parts();
-    let user = crate::auth::MaybeUser::from_request_parts(&mut parts, &state)
-        .await
-        .unwrap_or(crate::auth::MaybeUser(None))
-        .0;
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .cloned()
-        .unwrap_or(uri);
-    routes::pages::not_found_page(
-        &parts.headers,
-        &uri,
-        routes::pages::Viewer::from_maybe(user.as_ref()),
-    )
-}
-
 async fn method_not_allowed() -> Response {
     ApiError::method_not_allowed().into_response()
-}
-
-fn is_api(uri: &Uri) -> bool {
-    uri.path() == "/api" || uri.path().starts_with("/api/")
 }

@@ -4,7 +4,7 @@
 use crate::auth::{self, ClientInfo, CurrentUser};
 use crate::i18n::{Lang, PageLang};
 use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, RateLimited, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::{ApiError, ApiJson};
 use atelier_app::accounts::{AccessTokenInfo, ProfileUpdate, SessionInfo, User};
 use atelier_core::time::rfc3339;

@@ -12,16 +12,16 @@ pub use settings::{
 };
 pub use sign_in::{confirm_link, login, logout, open_link, send_code, to_login, verify_code};
 
-use super::pages::{is_local_path, lang_cookie, personal_page};
 use crate::ApiError;
 use crate::auth;
 use crate::i18n::{Lang, Messages};
+use crate::page::{is_local_path, lang_cookie, personal_page, see_other};
 use crate::refusals::form_message;
-use crate::server::AppState;
+use crate::state::AppState;
 use atelier_app::AppError;
 use atelier_app::accounts::SignedIn;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 
 /// A refusal a form shows next to its fields, in the visitor's language.
 #[derive(Debug)]
@@ -64,15 +64,6 @@ fn personal(html: Html<String>, lang: Lang, error: Option<&FormError>) -> Respon
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
     }
-    response
-}
-
-/// `303 See Other` to a path of this site, never cached.
-pub(crate) fn see_other(location: &str) -> Response {
-    let mut response = Redirect::to(location).into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

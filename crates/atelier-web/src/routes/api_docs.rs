@@ -7,15 +7,12 @@
 
 mod reference;
 
-use super::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
-use crate::ApiError;
-use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages, PageLang};
-use crate::server::AppState;
+use crate::i18n::{Lang, Messages};
+use crate::page::{ASSET_VERSION, Page, PageResult, Viewer, personal_page, render};
+use crate::state::AppState;
 use askama::Template;
-use axum::extract::{OriginalUri, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use reference::Reference;
 use std::sync::LazyLock;
 
@@ -24,7 +21,7 @@ const PUBLIC_CACHE: &str = "public, max-age=300";
 
 /// The reference of this build's document.
 static REFERENCE: LazyLock<Reference> = LazyLock::new(|| {
-    let doc = serde_json::to_value(crate::openapi::api_doc()).unwrap_or_default();
+    let doc = serde_json::to_value(super::api_doc()).unwrap_or_default();
     Reference::from_document(&doc)
 });
 
@@ -43,20 +40,15 @@ struct ApiDocsPage<'a> {
 }
 
 /// `GET /api/docs`.
-pub async fn page(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
-) -> Result<Response, ApiError> {
-    let lang = Lang::from_headers(&headers);
+pub async fn page(State(state): State<AppState>, page: Page) -> PageResult {
+    let lang = page.lang;
     let page = ApiDocsPage {
-        m: lang.messages(),
+        m: page.m,
         lang,
         asset_version: &ASSET_VERSION,
-        here: here(&uri),
+        here: page.here.clone(),
         q: String::new(),
-        user: Viewer::from_maybe(principal.as_ref()),
+        user: page.viewer(),
         api: &REFERENCE,
         base_url: crate::views::absolute(state.app.settings(), "/api/v1"),
     };

@@ -4,7 +4,7 @@
 use super::generations::{GenerationJson, generation_json, idempotency_key};
 use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, Invalid, RateLimited, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::{ApiError, ApiJson, ApiQuery};
 use atelier_app::assistant::EditRequest;
 use atelier_core::time::rfc3339;

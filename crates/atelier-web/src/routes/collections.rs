@@ -4,7 +4,7 @@
 use super::generations::{GenerationJson, generation_json};
 use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::views::{GalleryItemJson, absolute};
 use crate::{ApiError, ApiJson, ApiQuery};
 use atelier_app::collections::{BoardContents, BoardUpdate};

@@ -6,7 +6,7 @@
 
 use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::{ApiError, ApiQuery};
 use atelier_app::export::ExportLink;
 use atelier_core::time::rfc3339;

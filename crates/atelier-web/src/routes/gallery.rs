@@ -1,6 +1,6 @@
 //! `GET /api/v1/gallery` and `GET /api/v1/gallery/{id}` (G1, G2; CONTRACT.md).
 
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::views::GalleryItemJson;
 use crate::{ApiError, ApiQuery};
 use atelier_search::{SearchQuery, Sort};

@@ -5,7 +5,7 @@
 use super::uploads::{gone, private_image};
 use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, Invalid, NotFound, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::views::absolute;
 use crate::{ApiError, ApiJson, ApiQuery};
 use atelier_app::AppError;

@@ -1,6 +1,6 @@
 //! `GET /healthz`: 200 `ok` when the database and storage answer, 503 otherwise.
 
-use crate::server::AppState;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;

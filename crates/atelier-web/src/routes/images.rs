@@ -3,7 +3,7 @@
 
 use crate::ApiError;
 use crate::media::blob_response;
-use crate::server::AppState;
+use crate::state::AppState;
 use atelier_app::gallery::images::Variant;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;

@@ -1,6 +1,6 @@
 //! `GET /api/v1/instance`: what this instance is and what it offers.
 
-use crate::server::AppState;
+use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;

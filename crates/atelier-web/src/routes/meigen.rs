@@ -2,7 +2,7 @@
 //! search it: `GET /api/search` and `GET /api/images/{id}` (shapes of MeiGen's public API).
 
 use crate::ApiQuery;
-use crate::server::AppState;
+use crate::state::AppState;
 use crate::views::{absolute, cover, image_path};
 use atelier_db::gallery::GalleryItemRow;
 use atelier_search::{SearchQuery, Sort};

@@ -9,22 +9,28 @@ pub mod collection_pages;
 pub mod collections;
 pub mod export;
 pub mod gallery;
+pub mod gallery_pages;
 pub mod generations;
 mod health;
 pub mod images;
 mod instance;
 pub mod meigen;
-pub mod pages;
 pub mod privacy;
 pub mod privacy_pages;
 pub mod studio_pages;
 pub mod uploads;
 
-use crate::server::AppState;
+use crate::state::AppState;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use health::healthz;
+
+/// The OpenAPI document of `/api/v1`, as the routes describe themselves.
+#[must_use]
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    api_v1().split_for_parts().1
+}
 
 /// Every `/api/v1` route, with its OpenAPI description (upload bodies limited to the default).
 pub fn api_v1() -> OpenApiRouter<AppState> {

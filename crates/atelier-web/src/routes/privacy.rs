@@ -7,7 +7,7 @@ use crate::ApiError;
 use crate::auth::CurrentUser;
 use crate::i18n::{Lang, PageLang};
 use crate::openapi::{CsrfRejected, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use atelier_app::privacy::deletion::DeletionSource;
 use atelier_app::privacy::{POLICY_EFFECTIVE, POLICY_VERSION};
 use atelier_core::settings::ProviderKind;
@@ -294,7 +294,7 @@ fn unsubscribe_page(
         t: unsubscribe_text(lang),
         state,
     };
-    let mut response = (status, crate::routes::pages::render(&page)?).into_response();
+    let mut response = (status, crate::page::render(&page)?).into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

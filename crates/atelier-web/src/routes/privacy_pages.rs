@@ -4,13 +4,11 @@
 //! what, the export, the marketing choice and account deletion with its grace period. Plain forms
 //! with Post/Redirect/Get: everything works without JavaScript.
 
-use super::account_pages::see_other;
-use super::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
 use super::privacy::{RecipientJson, recipients};
 use crate::ApiError;
-use crate::auth::MaybeUser;
 use crate::i18n::{Lang, Messages, PageLang};
-use crate::server::AppState;
+use crate::page::{ASSET_VERSION, Page, PageResult, Viewer, personal_page, render, see_other};
+use crate::state::AppState;
 use crate::views::TimeView;
 use askama::Template;
 use atelier_app::AppError;
@@ -20,13 +18,10 @@ use atelier_app::privacy::{Holdings, POLICY_EFFECTIVE, POLICY_VERSION};
 use atelier_core::clock::DAY_MS;
 use atelier_core::time::rfc3339;
 use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
-
-/// Where a signed-out visitor of the privacy center is sent.
-const SIGN_IN_FIRST: &str = "/login?next=/settings/privacy";
 
 /// How long shared caches may keep the signed-out policy page.
 const PUBLIC_POLICY_CACHE: &str = "public, max-age=300";
@@ -166,15 +161,10 @@ struct PolicyPage<'a> {
 
 /// `GET /privacy`: the instance's privacy policy (P1). Opening it signed in marks the current
 /// version read, so the banner goes.
-pub async fn policy(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
-) -> Result<Response, ApiError> {
-    let lang = Lang::from_headers(&headers);
-    let m = lang.messages();
-    let user = match principal.as_ref() {
+pub async fn policy(State(state): State<AppState>, page: Page) -> PageResult {
+    let lang = page.lang;
+    let m = page.m;
+    let user = match page.principal.as_ref() {
         Some(principal) => {
             state.app.mark_policy_read(&principal.user.id).await?;
             let mut viewer = Viewer::of(principal);
@@ -188,7 +178,7 @@ pub async fn policy(
         m,
         lang,
         asset_version: &ASSET_VERSION,
-        here: here(&uri),
+        here: page.here.clone(),
         q: String::new(),
         version_line: m
             .privacy_version
@@ -401,15 +391,12 @@ fn flash(m: &'static Messages, done: &str) -> Option<&'static str> {
 /// `GET /settings/privacy`: the privacy center (D8); signed out, the sign-in page first.
 pub async fn center(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Query(query): Query<DoneQuery>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
-    let lang = Lang::from_headers(&headers);
-    let mut page = CenterPage::load(&state, &principal, lang).await?;
+) -> PageResult {
+    let principal = page.require("/settings/privacy")?;
+    let lang = page.lang;
+    let mut page = CenterPage::load(&state, principal, lang).await?;
     page.flash = flash(page.m, &query.done);
     Ok(personal_page(render(&page)?, lang))
 }
@@ -424,12 +411,10 @@ pub struct MarketingForm {
 /// `POST /settings/privacy/marketing`: the news-and-offers mail choice (D7, C1).
 pub async fn marketing(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
+    page: Page,
     Form(form): Form<MarketingForm>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+) -> PageResult {
+    let principal = page.require("/settings/privacy")?;
     let on = form.marketing == "on";
     let update = ProfileUpdate {
         marketing_opt_in: Some(on),
@@ -445,19 +430,13 @@ pub async fn marketing(
 
 /// `POST /settings/privacy/export`: prepares the export in the background and mails a link (D4).
 /// Past the hourly limit the page says when to try again (429).
-pub async fn export(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+pub async fn export(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings/privacy")?;
     match state.app.request_export(&principal.user.id).await {
         Ok(_) => Ok(see_other("/settings/privacy?done=export#export")),
         Err(AppError::RateLimited { retry_after_secs }) => {
-            let lang = Lang::from_headers(&headers);
-            let mut page = CenterPage::load(&state, &principal, lang).await?;
+            let lang = page.lang;
+            let mut page = CenterPage::load(&state, principal, lang).await?;
             page.export_error = Some(
                 page.m
                     .err_rate_limited
@@ -489,14 +468,8 @@ struct DeletePage<'a> {
 
 /// `GET /settings/privacy/delete`: what an account deletion removes, that it cannot be undone
 /// after the grace period, the download offered first, and the final button (D3, R7).
-pub async fn confirm_delete(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other("/login?next=/settings/privacy/delete"));
-    };
+pub async fn confirm_delete(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings/privacy/delete")?;
     if state
         .app
         .deletion_request(&principal.user.id)
@@ -505,7 +478,7 @@ pub async fn confirm_delete(
     {
         return Ok(see_other("/settings/privacy#delete"));
     }
-    let lang = Lang::from_headers(&headers);
+    let lang = page.lang;
     let m = lang.messages();
     let grace = state.app.settings().retention.account_deletion_grace_days;
     let due = state.app.now_ms() + i64::from(grace) * DAY_MS;
@@ -515,7 +488,7 @@ pub async fn confirm_delete(
         asset_version: &ASSET_VERSION,
         here: "/settings/privacy/delete".to_owned(),
         q: String::new(),
-        user: Some(Viewer::of(&principal)),
+        user: Some(Viewer::of(principal)),
         when: m
             .del_when
             .replace("{date}", &date(due))
@@ -527,13 +500,8 @@ pub async fn confirm_delete(
 
 /// `POST /settings/privacy/delete`: requests the account's deletion (D3); a confirmation mail
 /// follows. Asking again keeps the first request.
-pub async fn request_deletion(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+pub async fn request_deletion(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings/privacy")?;
     let id = &principal.user.id;
     state
         .app
@@ -543,13 +511,8 @@ pub async fn request_deletion(
 }
 
 /// `POST /settings/privacy/withdraw`: withdraws a pending deletion during the grace period.
-pub async fn withdraw_deletion(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+pub async fn withdraw_deletion(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings/privacy")?;
     let id = &principal.user.id;
     // Nothing pending (withdrawn in another tab): the page shows the same either way.
     state.app.withdraw_account_deletion(id, id).await?;

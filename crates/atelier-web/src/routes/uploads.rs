@@ -5,7 +5,7 @@
 use crate::ApiError;
 use crate::auth::CurrentUser;
 use crate::openapi::{BadRequest, CsrfRejected, NotFound, Unauthorized};
-use crate::server::AppState;
+use crate::state::AppState;
 use atelier_app::AppError;
 use atelier_app::image_urls;
 use atelier_app::uploads::UploadVariant;

@@ -248,3 +248,59 @@ async fn responses_are_compressed_when_asked() {
     let r = t.request(req).await;
     assert_eq!(r.header("content-encoding"), Some("gzip"));
 }
+
+/// A page route that fails answers a page (in the visitor's language, with the header of whoever is
+/// signed in), never the API's JSON; the API routes keep their JSON.
+#[tokio::test]
+async fn a_failing_page_route_answers_an_html_page_and_an_api_route_json() {
+    let (t, u) = TestApp::init().with_user("pages@example.com").await;
+    let html_page = |r: &atelier_testkit::TestResponse| {
+        r.header("content-type")
+            .is_some_and(|v| v.starts_with("text/html"))
+    };
+
+    // A form the server cannot read (no `name`): the error page with its status and the reason.
+    let r = t.post_form("/boards", &[("description", "x")], &u).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html_page(&r), "{:?}", r.header("content-type"));
+    let html = r.text();
+    assert!(html.contains("<h1>This did not work</h1>"), "{html}");
+    assert!(html.contains("missing field `name`"), "{html}");
+    assert!(
+        html.contains("<span class=\"who-name\">pages</span>"),
+        "the header shows who is signed in"
+    );
+
+    // Something that is not there (or not theirs): the friendly 404 page, signed-in header kept.
+    for path in [
+        "/boards/no-such-board",
+        "/generations/no-such-generation",
+        "/g/no-such-item",
+    ] {
+        let r = t.page(path, &u).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(html_page(&r), "{path}");
+        assert!(r.text().contains("Not found"), "{path}");
+    }
+    let r = t
+        .post_form("/boards/no-such-board/edit", &[("name", "x")], &u)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(html_page(&r));
+
+    // In the visitor's language.
+    let r = t
+        .post_form(
+            "/boards",
+            &[("description", "x")],
+            u.cookie_with_language("zh-CN"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("操作未能完成"));
+
+    // The API answers the same kind of failure in JSON.
+    let r = t.get("/api/v1/gallery/no-such-item").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.error_code(), "not_found");
+}

@@ -1,12 +1,12 @@
 //! The settings page (C1, C3, D1, D5, D7): profile, email change verified at the new address,
 //! the sessions with sign-out here or everywhere, and personal access tokens, each shown once.
 
-use super::{FormError, personal, see_other};
+use super::{FormError, personal};
 use crate::ApiError;
-use crate::auth::{self, MaybeUser};
+use crate::auth::{self};
 use crate::i18n::{Lang, Messages, PageLang};
-use crate::routes::pages::{ASSET_VERSION, Viewer, lang_cookie, render};
-use crate::server::AppState;
+use crate::page::{ASSET_VERSION, Page, PageResult, Viewer, lang_cookie, render, see_other};
+use crate::state::AppState;
 use crate::views::{TimeView, excerpt};
 use askama::Template;
 use atelier_app::AppError;
@@ -15,12 +15,9 @@ use atelier_core::Email;
 use atelier_db::assistant::AssistantLogRow;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::response::Response;
 use serde::Deserialize;
-
-/// Where a signed-out visitor of the settings is sent.
-const SIGN_IN_FIRST: &str = "/login?next=/settings";
 
 struct SessionView {
     id: String,
@@ -228,7 +225,7 @@ impl SettingsPage<'_> {
         self.pending_email = Some(shown);
     }
 
-    fn respond(&self, error: Option<&FormError>) -> Result<Response, ApiError> {
+    fn respond(&self, error: Option<&FormError>) -> PageResult {
         Ok(personal(render(self)?, self.lang, error))
     }
 }
@@ -285,15 +282,12 @@ fn flash(m: &'static Messages, saved: &str) -> Option<&'static str> {
 /// `GET /settings`; signed out, the sign-in page first.
 pub async fn settings(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Query(query): Query<SavedQuery>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
-    let lang = Lang::from_headers(&headers);
-    let mut page = SettingsPage::load(&state, &principal, lang).await?;
+) -> PageResult {
+    let principal = page.require("/settings")?;
+    let lang = page.lang;
+    let mut page = SettingsPage::load(&state, principal, lang).await?;
     page.flash = flash(page.m, &query.saved);
     page.respond(None)
 }
@@ -302,13 +296,10 @@ pub async fn settings(
 /// marketing mail choice (D7).
 pub async fn save_profile(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Form(form): Form<ProfileForm>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+) -> PageResult {
+    let principal = page.require("/settings")?;
     let update = ProfileUpdate {
         display_name: form.display_name.clone().map(Some),
         language: form.language.clone(),
@@ -325,9 +316,9 @@ pub async fn save_profile(
             Ok(response)
         }
         Err(e) => {
-            let lang = Lang::from_headers(&headers);
+            let lang = page.lang;
             let error = FormError::from_app(lang.messages(), e)?;
-            let mut page = SettingsPage::load(&state, &principal, lang).await?;
+            let mut page = SettingsPage::load(&state, principal, lang).await?;
             page.display_name = form.display_name.unwrap_or_default();
             if let Some(language) = form.language {
                 page.language = language;
@@ -342,19 +333,16 @@ pub async fn save_profile(
 /// `POST /settings/email`: sends a code to the new address and shows the code form (D5).
 pub async fn change_email(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Form(form): Form<NewEmailForm>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/settings")?;
+    let lang = page.lang;
     let outcome = state
         .app
         .request_email_change(&principal.user, &form.new_email)
         .await;
-    let mut page = SettingsPage::load(&state, &principal, lang).await?;
+    let mut page = SettingsPage::load(&state, principal, lang).await?;
     match outcome {
         Ok(()) => {
             page.awaiting_code(&form.new_email);
@@ -372,13 +360,10 @@ pub async fn change_email(
 /// `POST /settings/email/verify`: confirms the new address with its code; the old address is told.
 pub async fn verify_email(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Form(form): Form<EmailCodeForm>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+) -> PageResult {
+    let principal = page.require("/settings")?;
     match state
         .app
         .confirm_email_change(&principal.user, &form.code)
@@ -386,9 +371,9 @@ pub async fn verify_email(
     {
         Ok(_) => Ok(see_other("/settings?saved=email")),
         Err(e) => {
-            let lang = Lang::from_headers(&headers);
+            let lang = page.lang;
             let error = FormError::from_app(lang.messages(), e)?;
-            let mut page = SettingsPage::load(&state, &principal, lang).await?;
+            let mut page = SettingsPage::load(&state, principal, lang).await?;
             if !form.new_email.trim().is_empty() {
                 page.awaiting_code(&form.new_email);
             }
@@ -401,12 +386,10 @@ pub async fn verify_email(
 /// `POST /settings/sessions/{id}/end`: signs another device out.
 pub async fn end_session(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
+    page: Page,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+) -> PageResult {
+    let principal = page.require("/settings")?;
     match state.app.end_session(&principal.user.id, &id).await {
         // Already ended elsewhere: the list shows the same either way.
         Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?saved=session_ended")),
@@ -415,13 +398,8 @@ pub async fn end_session(
 }
 
 /// `POST /settings/sessions/end-all`: ends every session, this one too (D1).
-pub async fn end_all_sessions(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+pub async fn end_all_sessions(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings")?;
     state.app.sign_out_everywhere(&principal.user.id).await?;
     let mut response = see_other("/login");
     response.headers_mut().append(
@@ -434,21 +412,18 @@ pub async fn end_all_sessions(
 /// `POST /settings/tokens`: creates a token and shows it this once, with an example call.
 pub async fn create_token(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     Form(form): Form<NewTokenForm>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/settings")?;
+    let lang = page.lang;
     let created = state
         .app
         .create_access_token(&principal.user.id, &form.name)
         .await;
     match created {
         Ok((_, token)) => {
-            let mut page = SettingsPage::load(&state, &principal, lang).await?;
+            let mut page = SettingsPage::load(&state, principal, lang).await?;
             page.curl_example = format!(
                 "curl -H \"Authorization: Bearer {token}\" {}/api/v1/me",
                 state
@@ -463,7 +438,7 @@ pub async fn create_token(
         }
         Err(e) => {
             let error = FormError::from_app(lang.messages(), e)?;
-            let mut page = SettingsPage::load(&state, &principal, lang).await?;
+            let mut page = SettingsPage::load(&state, principal, lang).await?;
             page.token_name = form.name;
             page.token_error = Some(error.message.clone());
             page.respond(Some(&error))
@@ -474,12 +449,10 @@ pub async fn create_token(
 /// `POST /settings/tokens/{id}/revoke`.
 pub async fn revoke_token(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
+    page: Page,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+) -> PageResult {
+    let principal = page.require("/settings")?;
     match state.app.revoke_access_token(&principal.user.id, &id).await {
         // Already revoked: the list shows the same either way.
         Ok(()) | Err(AppError::NotFound) => Ok(see_other("/settings?saved=token_revoked")),
@@ -488,13 +461,8 @@ pub async fn revoke_token(
 }
 
 /// `POST /settings/assistant-logs/delete`: deletes the user's whole assistant history now (D6).
-pub async fn delete_assistant_logs(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(see_other(SIGN_IN_FIRST));
-    };
+pub async fn delete_assistant_logs(State(state): State<AppState>, page: Page) -> PageResult {
+    let principal = page.require("/settings")?;
     state.app.delete_assistant_logs(&principal.user.id).await?;
     Ok(see_other("/settings?saved=assistant_deleted#assistant"))
 }

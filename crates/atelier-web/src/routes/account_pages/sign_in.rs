@@ -2,17 +2,16 @@
 //! magic link (at once in the browser that asked, after a confirmation anywhere else) and sign-out.
 //! The address is only ever posted, never put in a URL.
 
-use super::{FormError, after_sign_in, personal, see_other, signed_in_redirect};
-use crate::ApiError;
-use crate::auth::{self, ClientInfo, MaybeUser};
+use super::{FormError, after_sign_in, personal, signed_in_redirect};
+use crate::auth::{self, ClientInfo};
 use crate::i18n::{Lang, Messages, PageLang};
-use crate::routes::pages::{ASSET_VERSION, Viewer, here, is_local_path, render};
-use crate::server::AppState;
+use crate::page::{ASSET_VERSION, Page, PageResult, Viewer, is_local_path, render, see_other};
+use crate::state::AppState;
 use askama::Template;
 use atelier_app::accounts::{AuthVia, CODE_TTL_MINUTES, Client, LinkOutcome};
 use atelier_core::Email;
 use axum::Form;
-use axum::extract::{OriginalUri, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use serde::Deserialize;
@@ -121,7 +120,7 @@ fn login_page(
     email: &str,
     next: String,
     error: Option<&FormError>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let page = LoginPage {
         m: lang.messages(),
         lang,
@@ -142,7 +141,7 @@ fn code_page(
     email: &str,
     next: String,
     error: Option<&FormError>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let m = lang.messages();
     // Shown as the account will know it; the form posts it back as typed.
     let email =
@@ -170,7 +169,7 @@ fn link_page(
     question: Option<String>,
     token: &str,
     error: Option<&FormError>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let m = lang.messages();
     let page = LinkPage {
         m,
@@ -191,17 +190,11 @@ fn link_page(
 }
 
 /// `GET /login`: the email form. A signed-in visitor goes straight on to `next`.
-pub async fn login(
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    Query(query): Query<NextQuery>,
-) -> Result<Response, ApiError> {
-    if principal.is_some() {
+pub async fn login(page: Page, Query(query): Query<NextQuery>) -> PageResult {
+    if page.principal.is_some() {
         return Ok(see_other(after_sign_in(&query.next)));
     }
-    let lang = Lang::from_headers(&headers);
-    login_page(lang, here(&uri), "", clean_next(&query.next), None)
+    login_page(page.lang, page.here, "", clean_next(&query.next), None)
 }
 
 /// `POST /login`: sends the code and link, ties the link to this browser with the login cookie,
@@ -211,7 +204,7 @@ pub async fn send_code(
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
     Form(form): Form<EmailForm>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let lang = Lang::from_headers(&headers);
     let next = clean_next(&form.next);
     let nonce = atelier_core::random_token(16);
@@ -248,7 +241,7 @@ pub async fn verify_code(
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     match state
         .app
         .verify_sign_in_code(&form.email, &form.code, &client, false)
@@ -279,7 +272,7 @@ pub async fn open_link(
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
     Query(query): Query<TokenForm>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     follow_link(&state, &client, &headers, &query.token, false).await
 }
 
@@ -289,7 +282,7 @@ pub async fn confirm_link(
     ClientInfo(client): ClientInfo,
     headers: HeaderMap,
     Form(form): Form<TokenForm>,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     follow_link(&state, &client, &headers, &form.token, true).await
 }
 
@@ -299,7 +292,7 @@ async fn follow_link(
     headers: &HeaderMap,
     token: &str,
     confirmed: bool,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let lang = Lang::from_headers(headers);
     let nonce = auth::cookie(headers, auth::login_cookie_name(state.app.settings()));
     match state
@@ -324,12 +317,12 @@ async fn follow_link(
 }
 
 /// `POST /logout`: ends this browser's session and goes to the gallery.
-pub async fn logout(
-    State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-) -> Result<Response, ApiError> {
+pub async fn logout(State(state): State<AppState>, page: Page) -> PageResult {
     // Only the browser session: a page form never revokes an access token.
-    if let Some(principal) = principal.filter(|p| matches!(p.via, AuthVia::Session { .. })) {
+    if let Some(principal) = page
+        .principal
+        .filter(|p| matches!(p.via, AuthVia::Session { .. }))
+    {
         state.app.sign_out(&principal).await?;
     }
     let mut response = see_other("/");

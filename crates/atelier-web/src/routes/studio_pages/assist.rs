@@ -5,16 +5,14 @@
 //! the form. `app.js` does the same in place through the JSON API.
 
 use super::form::{FormRefusal, StudioInput};
-use super::sign_in_first;
 use super::studio::{Assisted, assisted, refused};
 use crate::ApiError;
-use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages, PageLang};
-use crate::server::AppState;
+use crate::i18n::{Messages, PageLang};
+use crate::page::{Page, PageResult};
+use crate::state::AppState;
 use atelier_app::AppError;
 use axum::extract::{RawForm, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::StatusCode;
 use url::form_urlencoded;
 
 /// The words for an assistant refusal the user can act on; anything else goes to the error
@@ -40,14 +38,11 @@ pub(super) fn assistant_refusal(m: &Messages, err: AppError) -> Result<FormRefus
 /// beside the prompt, "use suggestion" and "keep mine".
 pub async fn enhance(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     RawForm(body): RawForm,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(sign_in_first("/studio"));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/studio")?;
+    let lang = page.lang;
     let input = StudioInput::from_urlencoded(&body);
     let user = &principal.user;
     match state
@@ -58,7 +53,7 @@ pub async fn enhance(
         Ok(suggestion) => {
             assisted(
                 &state,
-                &principal,
+                principal,
                 lang,
                 &input,
                 Assisted::Suggestion(suggestion),
@@ -67,7 +62,7 @@ pub async fn enhance(
         }
         Err(e) => {
             let refusal = assistant_refusal(lang.messages(), e)?;
-            refused(&state, &principal, lang, &input, &refusal).await
+            refused(&state, principal, lang, &input, &refusal).await
         }
     }
 }
@@ -76,14 +71,11 @@ pub async fn enhance(
 /// studio again with the prompt describing that upload.
 pub async fn describe(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     RawForm(body): RawForm,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(sign_in_first("/studio"));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/studio")?;
+    let lang = page.lang;
     let mut input = StudioInput::from_urlencoded(&body);
     let upload_id = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "upload_id")
@@ -97,11 +89,11 @@ pub async fn describe(
     {
         Ok(description) => {
             input.prompt = description;
-            assisted(&state, &principal, lang, &input, Assisted::Described).await
+            assisted(&state, principal, lang, &input, Assisted::Described).await
         }
         Err(e) => {
             let refusal = assistant_refusal(lang.messages(), e)?;
-            refused(&state, &principal, lang, &input, &refusal).await
+            refused(&state, principal, lang, &input, &refusal).await
         }
     }
 }
@@ -109,6 +101,7 @@ pub async fn describe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn assistant_refusals_are_words_with_their_status() {

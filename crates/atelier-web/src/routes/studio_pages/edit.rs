@@ -6,12 +6,13 @@
 use super::assist::assistant_refusal;
 use super::form::FormRefusal;
 use super::studio::chosen_model;
-use super::{see_other, sign_in_first, viewer};
 use crate::ApiError;
-use crate::auth::MaybeUser;
 use crate::i18n::{Lang, Messages, PageLang};
-use crate::routes::pages::{ASSET_VERSION, Viewer, here, not_found_page, personal_page, render};
-use crate::server::AppState;
+use crate::page::{
+    ASSET_VERSION, Page, PageError, PageResult, SignedInPage, Viewer, personal_page, render,
+    see_other,
+};
+use crate::state::AppState;
 use askama::Template;
 use atelier_app::AppError;
 use atelier_app::accounts::Principal;
@@ -19,8 +20,7 @@ use atelier_app::assistant::{EditRequest, MAX_INSTRUCTION_CHARS};
 use atelier_app::image_urls;
 use atelier_core::settings::ProviderKind;
 use axum::extract::{OriginalUri, RawForm, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::Response;
+use axum::http::{HeaderValue, header};
 use url::form_urlencoded;
 
 /// The image an edit starts from.
@@ -204,7 +204,7 @@ impl EditPage<'_> {
             asset_version: &ASSET_VERSION,
             here,
             q: String::new(),
-            user: Some(viewer(principal, balance)),
+            user: Some(Viewer::with_credits(principal, balance)),
             source,
             instruction: input.instruction.clone(),
             max_instruction: MAX_INSTRUCTION_CHARS,
@@ -223,7 +223,7 @@ impl EditPage<'_> {
         })
     }
 
-    fn respond(&self, refusal: Option<&FormRefusal>) -> Result<Response, ApiError> {
+    fn respond(&self, refusal: Option<&FormRefusal>) -> PageResult {
         let mut response = personal_page(render(self)?, self.lang);
         if let Some(refusal) = refusal {
             *response.status_mut() = refusal.status;
@@ -241,19 +241,18 @@ impl EditPage<'_> {
 /// of the user's images. Signed out, the sign-in page first.
 pub async fn edit_page(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    SignedInPage {
+        lang,
+        m: _,
+        here,
+        principal,
+    }: SignedInPage,
     uri: OriginalUri,
-) -> Result<Response, ApiError> {
-    let here = here(&uri);
-    let Some(principal) = principal else {
-        return Ok(sign_in_first(&here));
-    };
+) -> PageResult {
     let input = EditInput::from_urlencoded(uri.0.query().unwrap_or_default().as_bytes());
     let Some(source) = source(&state, &principal, &input).await? else {
-        return Ok(not_found_page(&headers, &uri, Some(Viewer::of(&principal))));
+        return Err(PageError::not_found());
     };
-    let lang = Lang::from_headers(&headers);
     EditPage::load(&state, &principal, lang, here, source, &input)
         .await?
         .respond(None)
@@ -263,24 +262,20 @@ pub async fn edit_page(
 /// again with the instruction kept (402 when the credits do not cover it).
 pub async fn start_edit(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    page: Page,
     RawForm(body): RawForm,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let input = EditInput::from_urlencoded(&body);
-    let Some(principal) = principal else {
-        let back = if input.image.is_empty() {
-            format!("/edit?upload={}", encode(&input.upload))
-        } else {
-            format!("/edit?image={}", encode(&input.image))
-        };
-        return Ok(sign_in_first(&back));
+    let back = if input.image.is_empty() {
+        format!("/edit?upload={}", encode(&input.upload))
+    } else {
+        format!("/edit?image={}", encode(&input.image))
     };
-    let Some(source) = source(&state, &principal, &input).await? else {
-        return Ok(not_found_page(&headers, &uri, Some(Viewer::of(&principal))));
+    let principal = page.require(&back)?;
+    let Some(source) = source(&state, principal, &input).await? else {
+        return Err(PageError::not_found());
     };
-    let lang = Lang::from_headers(&headers);
+    let lang = page.lang;
     let request = EditRequest {
         upload_id: Some(input.upload.clone()).filter(|s| !s.is_empty()),
         generation_image_id: Some(input.image.clone()).filter(|s| !s.is_empty()),
@@ -294,7 +289,7 @@ pub async fn start_edit(
         .await
     {
         Ok(row) => Ok(see_other(&format!("/generations/{}", row.id))),
-        Err(AppError::NotFound) => Ok(not_found_page(&headers, &uri, Some(Viewer::of(&principal)))),
+        Err(AppError::NotFound) => Err(PageError::not_found()),
         Err(e) => {
             let m = lang.messages();
             let refusal = assistant_refusal(m, e)?;
@@ -303,7 +298,7 @@ pub async fn start_edit(
                 input.key.clear();
             }
             let here = format!("/edit?{}={}", source.param, encode(&source.id));
-            let mut page = EditPage::load(&state, &principal, lang, here, source, &input).await?;
+            let mut page = EditPage::load(&state, principal, lang, here, source, &input).await?;
             page.error = Some(refusal.message.clone());
             page.respond(Some(&refusal))
         }

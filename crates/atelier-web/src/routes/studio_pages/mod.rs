@@ -18,30 +18,10 @@ pub use records::{confirm_delete, delete_generation, generation_page, generation
 pub use studio::{start_generation, studio};
 pub use upload::{to_studio, upload_reference};
 
-use super::account_pages::see_other;
 use crate::i18n::Messages;
-use crate::routes::pages::Viewer;
-use atelier_app::accounts::Principal;
 use atelier_core::Aspect;
 use atelier_core::settings::{ModelSettings, ProviderKind};
-use axum::response::Response;
 use url::form_urlencoded;
-
-/// A signed-out visitor goes to the sign-in page first, and comes back to `here` after it.
-fn sign_in_first(here: &str) -> Response {
-    if here == "/studio" || here == "/generations" {
-        return see_other(&format!("/login?next={here}"));
-    }
-    let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
-    see_other(&format!("/login?next={next}"))
-}
-
-/// The header's view of the user, with the balance these pages show.
-fn viewer(principal: &Principal, balance: i64) -> Viewer {
-    let mut viewer = Viewer::of(principal);
-    viewer.credits = Some(balance);
-    viewer
-}
 
 /// `one` when `n` is 1, else `many` with `{n}` replaced.
 fn plural(n: i64, one: &str, many: &str) -> String {
@@ -96,18 +76,6 @@ fn model_label(models: &[ModelSettings], id: &str) -> (String, bool) {
 mod tests {
     use super::*;
     use crate::i18n::{Lang, PageLang};
-
-    #[test]
-    fn signed_out_visitors_come_back_to_the_same_page() {
-        assert_eq!(
-            sign_in_first("/studio").headers()["location"],
-            "/login?next=/studio"
-        );
-        assert_eq!(
-            sign_in_first("/studio?prompt=a b&model=x").headers()["location"],
-            "/login?next=%2Fstudio%3Fprompt%3Da+b%26model%3Dx"
-        );
-    }
 
     #[test]
     fn words_for_counts_and_states() {

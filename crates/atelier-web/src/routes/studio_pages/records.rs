@@ -2,24 +2,21 @@
 //! deletion behind a confirmation that says it is permanent and offers the downloads first, and
 //! the list of records, newest first, a page at a time. Another user's record is the plain 404.
 
-use super::{
-    aspect_class, in_progress, model_label, plural, see_other, sign_in_first, status_label,
-    studio_href, viewer,
-};
+use super::{aspect_class, in_progress, model_label, plural, status_label, studio_href};
 use crate::ApiError;
-use crate::auth::MaybeUser;
-use crate::i18n::{Lang, Messages, PageLang};
-use crate::routes::pages::{ASSET_VERSION, Viewer, here, not_found_page, personal_page, render};
-use crate::server::AppState;
+use crate::i18n::{Lang, Messages};
+use crate::page::{
+    ASSET_VERSION, Page, PageError, PageResult, SignedInPage, Viewer, personal_page, render,
+    see_other,
+};
+use crate::state::AppState;
 use crate::views::{TimeView, excerpt};
 use askama::Template;
 use atelier_app::AppError;
 use atelier_app::accounts::Principal;
 use atelier_app::generation::Generation;
 use atelier_app::image_urls;
-use axum::extract::{OriginalUri, Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
 /// Records per page of the list.
@@ -102,7 +99,7 @@ struct GenerationPage<'a> {
     /// Reference uploads: (original, thumbnail) paths.
     references: Vec<(String, String)>,
     /// The user's boards, for "add to board".
-    boards: Vec<crate::routes::collection_pages::BoardChoice>,
+    boards: Vec<crate::page::BoardChoice>,
 }
 
 #[derive(Template)]
@@ -177,20 +174,17 @@ async fn load(
 /// then its images; its prompt, parameters and cost; "use again", downloads and deletion.
 pub async fn generation_page(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    SignedInPage {
+        lang,
+        m,
+        here,
+        principal,
+    }: SignedInPage,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let here = here(&uri);
-    let Some(principal) = principal else {
-        return Ok(sign_in_first(&here));
-    };
+) -> PageResult {
     let Some(g) = load(&state, &principal, &id).await? else {
-        return Ok(not_found_page(&headers, &uri, Some(Viewer::of(&principal))));
+        return Err(PageError::not_found());
     };
-    let lang = Lang::from_headers(&headers);
-    let m = lang.messages();
     let balance = state.app.credit_balance(&principal.user.id).await?;
     let (model_name, demo) = model_label(&state.app.models(), &g.row.model_id);
     let images = ImageView::list(m, &g);
@@ -202,7 +196,7 @@ pub async fn generation_page(
         asset_version: &ASSET_VERSION,
         here,
         q: String::new(),
-        user: Some(viewer(&principal, balance)),
+        user: Some(Viewer::with_credits(&principal, balance)),
         id: r.id.clone(),
         title: excerpt(&r.prompt, 60),
         status: r.status.clone(),
@@ -241,7 +235,7 @@ pub async fn generation_page(
                 )
             })
             .collect(),
-        boards: crate::routes::collection_pages::board_choices(&state, Some(&principal)).await?,
+        boards: crate::page::board_choices(&state, Some(&principal)).await?,
     };
     Ok(personal_page(render(&page)?, lang))
 }
@@ -250,20 +244,17 @@ pub async fn generation_page(
 /// it, and the downloads first.
 pub async fn confirm_delete(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    SignedInPage {
+        lang,
+        m,
+        here,
+        principal,
+    }: SignedInPage,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let here = here(&uri);
-    let Some(principal) = principal else {
-        return Ok(sign_in_first(&here));
-    };
+) -> PageResult {
     let Some(g) = load(&state, &principal, &id).await? else {
-        return Ok(not_found_page(&headers, &uri, Some(Viewer::of(&principal))));
+        return Err(PageError::not_found());
     };
-    let lang = Lang::from_headers(&headers);
-    let m = lang.messages();
     let balance = state.app.credit_balance(&principal.user.id).await?;
     let page = DeletePage {
         m,
@@ -271,7 +262,7 @@ pub async fn confirm_delete(
         asset_version: &ASSET_VERSION,
         here,
         q: String::new(),
-        user: Some(viewer(&principal, balance)),
+        user: Some(Viewer::with_credits(&principal, balance)),
         id: g.row.id.clone(),
         prompt: excerpt(&g.row.prompt, 240),
         in_progress: in_progress(&g.row.status),
@@ -284,12 +275,10 @@ pub async fn confirm_delete(
 /// the list. One already gone reads the same (a second click of the button).
 pub async fn delete_generation(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
+    page: Page,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(sign_in_first("/generations"));
-    };
+) -> PageResult {
+    let principal = page.require("/generations")?;
     match state.app.delete_generation(&principal.user.id, &id).await {
         Ok(()) | Err(AppError::NotFound) => Ok(see_other("/generations?deleted=1")),
         Err(e) => Err(e.into()),
@@ -307,17 +296,14 @@ pub struct ListQuery {
 /// `GET /generations` (G6): the user's records, newest first, [`PAGE_SIZE`] a page.
 pub async fn generations_page(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    SignedInPage {
+        lang,
+        m,
+        here,
+        principal,
+    }: SignedInPage,
     Query(query): Query<ListQuery>,
-) -> Result<Response, ApiError> {
-    let here = here(&uri);
-    let Some(principal) = principal else {
-        return Ok(sign_in_first(&here));
-    };
-    let lang = Lang::from_headers(&headers);
-    let m = lang.messages();
+) -> PageResult {
     let user_id = &principal.user.id;
     let cursor = query.cursor.filter(|c| !c.is_empty());
     // A page never fails on a cursor it cannot read: it starts from the newest.
@@ -366,7 +352,7 @@ pub async fn generations_page(
         asset_version: &ASSET_VERSION,
         here,
         q: String::new(),
-        user: Some(viewer(&principal, balance)),
+        user: Some(Viewer::with_credits(&principal, balance)),
         cards,
         next_href: next.map(|c| {
             let c: String = url::form_urlencoded::byte_serialize(c.as_bytes()).collect();

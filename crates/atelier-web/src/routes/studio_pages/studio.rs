@@ -3,20 +3,20 @@
 //! form, so a double click or a reload charges once.
 
 use super::form::{FormRefusal, StudioInput};
-use super::{plural, see_other, sign_in_first, viewer};
+use super::plural;
 use crate::ApiError;
-use crate::auth::MaybeUser;
 use crate::i18n::{Lang, Messages, PageLang};
-use crate::routes::pages::{ASSET_VERSION, Viewer, here, personal_page, render};
-use crate::server::AppState;
+use crate::page::{
+    ASSET_VERSION, Page, PageResult, SignedInPage, Viewer, personal_page, render, see_other,
+};
+use crate::state::AppState;
 use askama::Template;
 use atelier_app::accounts::Principal;
 use atelier_app::generation::MAX_PROMPT_CHARS;
 use atelier_app::image_urls;
 use atelier_core::settings::{ModelSettings, ProviderKind};
 use axum::extract::{OriginalUri, RawForm, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
 
 /// Uploads offered as references (the newest; ticked ones are always shown).
 const UPLOADS_SHOWN: usize = 30;
@@ -205,7 +205,7 @@ impl StudioPage<'_> {
             asset_version: &ASSET_VERSION,
             here,
             q: String::new(),
-            user: Some(viewer(principal, balance)),
+            user: Some(Viewer::with_credits(principal, balance)),
             models: models
                 .iter()
                 .map(|model| ModelOption {
@@ -286,7 +286,7 @@ impl StudioPage<'_> {
         })
     }
 
-    fn respond(&self, refusal: Option<&FormRefusal>) -> Result<Response, ApiError> {
+    fn respond(&self, refusal: Option<&FormRefusal>) -> PageResult {
         let mut response = personal_page(render(self)?, self.lang);
         if let Some(refusal) = refusal {
             *response.status_mut() = refusal.status;
@@ -307,7 +307,7 @@ pub(super) async fn refused(
     lang: Lang,
     input: &StudioInput,
     refusal: &FormRefusal,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let mut page = StudioPage::load(state, principal, lang, "/studio".to_owned(), input).await?;
     page.error = Some(refusal.message.clone());
     page.flash = None;
@@ -322,7 +322,7 @@ pub(super) async fn assisted(
     lang: Lang,
     input: &StudioInput,
     assisted: Assisted,
-) -> Result<Response, ApiError> {
+) -> PageResult {
     let mut page = StudioPage::load(state, principal, lang, "/studio".to_owned(), input).await?;
     match assisted {
         Assisted::Suggestion(suggested) => {
@@ -346,15 +346,14 @@ pub(super) async fn assisted(
 /// ("use again", "use this prompt"). Signed out, the sign-in page first.
 pub async fn studio(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    SignedInPage {
+        lang,
+        m: _,
+        here,
+        principal,
+    }: SignedInPage,
     uri: OriginalUri,
-) -> Result<Response, ApiError> {
-    let here = here(&uri);
-    let Some(principal) = principal else {
-        return Ok(sign_in_first(&here));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
     let input = StudioInput::from_urlencoded(uri.0.query().unwrap_or_default().as_bytes());
     StudioPage::load(&state, &principal, lang, here, &input)
         .await?
@@ -365,14 +364,11 @@ pub async fn studio(
 /// with the input kept (402 when the credits do not cover it).
 pub async fn start_generation(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     RawForm(body): RawForm,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(sign_in_first("/studio"));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/studio")?;
+    let lang = page.lang;
     let m = lang.messages();
     let input = StudioInput::from_urlencoded(&body);
     let max_count = state.app.settings().generation.max_count;
@@ -380,7 +376,7 @@ pub async fn start_generation(
         Ok(request) => request,
         Err(message) => {
             let refusal = FormRefusal::new(message, StatusCode::UNPROCESSABLE_ENTITY);
-            return refused(&state, &principal, lang, &input, &refusal).await;
+            return refused(&state, principal, lang, &input, &refusal).await;
         }
     };
     let key = input.idempotency_key();
@@ -404,7 +400,7 @@ pub async fn start_generation(
             if reused {
                 input.key.clear();
             }
-            refused(&state, &principal, lang, &input, &refusal).await
+            refused(&state, principal, lang, &input, &refusal).await
         }
     }
 }

@@ -3,17 +3,14 @@
 //! image stored, then back to the studio with the input kept and the new upload ticked.
 
 use super::form::{FormRefusal, StudioInput};
-use super::see_other;
-use super::sign_in_first;
 use super::studio::{chosen_model, refused};
-use crate::ApiError;
-use crate::auth::MaybeUser;
-use crate::i18n::{Lang, PageLang};
-use crate::server::AppState;
+use crate::i18n::PageLang;
+use crate::page::{Page, PageResult, see_other};
+use crate::state::AppState;
 use atelier_app::AppError;
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 
@@ -21,14 +18,11 @@ use bytes::{Bytes, BytesMut};
 /// goes back to the studio with the input kept and the new upload ticked where the model has room.
 pub async fn upload_reference(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
+    page: Page,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, ApiError> {
-    let Some(principal) = principal else {
-        return Ok(sign_in_first("/studio"));
-    };
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
+    let principal = page.require("/studio")?;
+    let lang = page.lang;
     let m = lang.messages();
     let max_bytes = state.app.settings().uploads.max_bytes;
     let too_large = || {
@@ -68,7 +62,7 @@ pub async fn upload_reference(
             Err(e) => FormRefusal::from_app(m, e)?,
         },
     };
-    refused(&state, &principal, lang, &input, &refusal).await
+    refused(&state, principal, lang, &input, &refusal).await
 }
 
 /// `GET /studio/upload` (a reload, a bookmark): the studio.

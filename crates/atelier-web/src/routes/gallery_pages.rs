@@ -1,104 +1,23 @@
-//! Server-rendered pages (G1, G2, G9): the gallery with search and filter chips, the detail page,
-//! the language switch and the friendly 404. They work without JavaScript; `app.js` adds masonry,
+//! The gallery's pages (G1, G2, G9): the gallery with search and filter chips, the detail page
+//! and the language switch. They work without JavaScript; `app.js` adds masonry,
 //! infinite scroll and the copy button.
 
-use super::collection_pages::{BoardChoice, board_choices, mark_favorites};
 use super::gallery::GalleryParams;
-use crate::ApiError;
-use crate::auth::MaybeUser;
-use crate::i18n::{LANG_COOKIE, Lang, Messages, PageLang};
-use crate::server::AppState;
+use crate::i18n::{Lang, Messages};
+use crate::page::{
+    ASSET_VERSION, BoardChoice, Page, PageResult, Viewer, board_choices, is_local_path,
+    lang_cookie, mark_favorites, not_found_page, page_response, render,
+};
+use crate::state::AppState;
 use crate::views::{CardView, author_label, image_path};
 use askama::Template;
-use atelier_app::accounts::Principal;
-use atelier_core::Settings;
 use atelier_search::Sort;
 use axum::Form;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::sync::LazyLock;
 use url::form_urlencoded;
-
-/// Cache-busting version of the assets: a hash of their content.
-pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in super::assets::APP_CSS
-        .bytes()
-        .chain(super::assets::APP_JS.bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", hash >> 32)
-});
-
-/// The signed-in visitor as the page header shows them.
-#[derive(Debug, Clone)]
-pub struct Viewer {
-    /// The display name, else the address's local part.
-    pub name: String,
-    /// The name's first letter, for the round badge.
-    pub initial: String,
-    /// The credit balance, on the pages that read it anyway (the studio and the records).
-    pub credits: Option<i64>,
-    /// Whether they have yet to open the current privacy policy: the banner shows (P1).
-    pub policy_unread: bool,
-    /// Whether they never opened any version (the banner then asks to read it, not what changed).
-    pub policy_never_read: bool,
-}
-
-impl Viewer {
-    /// The header's view of a signed-in user.
-    #[must_use]
-    pub fn of(principal: &Principal) -> Self {
-        let name = principal.user.shown_name().to_owned();
-        let initial = name
-            .chars()
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default();
-        let seen = principal.user.policy_version_seen;
-        Self {
-            name,
-            initial,
-            credits: None,
-            policy_unread: seen < atelier_app::privacy::POLICY_VERSION,
-            policy_never_read: seen <= 0,
-        }
-    }
-
-    /// The banner's sentence while the current policy is unread (P1).
-    #[must_use]
-    pub fn policy_banner(&self, m: &Messages) -> String {
-        let text = if self.policy_never_read {
-            m.privacy_banner_new
-        } else {
-            m.privacy_banner_changed
-        };
-        text.replace(
-            "{version}",
-            &atelier_app::privacy::POLICY_VERSION.to_string(),
-        )
-    }
-
-    /// The banner's link text.
-    #[must_use]
-    pub fn policy_banner_link(&self, m: &'static Messages) -> &'static str {
-        if self.policy_never_read {
-            m.privacy_banner_read
-        } else {
-            m.privacy_banner_read_changes
-        }
-    }
-
-    /// The header's view of whoever is asking.
-    #[must_use]
-    pub fn from_maybe(principal: Option<&Principal>) -> Option<Self> {
-        principal.map(Self::of)
-    }
-}
 
 /// A link that sets or clears one filter.
 #[derive(Debug, Clone)]
@@ -176,25 +95,6 @@ struct DetailPage<'a> {
     boards: Vec<BoardChoice>,
 }
 
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundPage<'a> {
-    m: &'static Messages,
-    lang: Lang,
-    asset_version: &'a str,
-    here: String,
-    q: String,
-    user: Option<Viewer>,
-}
-
-/// Renders a page; a template failure is a logged 500.
-pub(crate) fn render(template: &impl Template) -> Result<Html<String>, ApiError> {
-    template.render().map(Html).map_err(|e| {
-        tracing::error!(error = %e, "template failed");
-        ApiError::internal("template")
-    })
-}
-
 /// The query string of the gallery with `key` set to `value` (or removed), the cursor dropped.
 fn href_with(params: &GalleryParams, key: &str, value: Option<&str>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -243,23 +143,13 @@ fn toggle_chip(
     }
 }
 
-/// The page's own path and query, for the language switch and the sign-in link to come back to.
-pub(crate) fn here(uri: &OriginalUri) -> String {
-    uri.0
-        .path_and_query()
-        .map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned())
-}
-
 /// `GET /`: the gallery, searched and filtered by the query string.
 pub async fn home(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    page: Page,
     axum::extract::Query(params): axum::extract::Query<GalleryParams>,
-) -> Result<Response, ApiError> {
-    let lang = Lang::from_headers(&headers);
-    let m = lang.messages();
+) -> PageResult {
+    let m = page.m;
     // A page never fails on a bad parameter: it drops what it cannot read.
     let mut query = params.to_query().unwrap_or_else(|_| {
         GalleryParams {
@@ -273,15 +163,15 @@ pub async fn home(
         query.limit = 24;
     }
     let text = query.text.trim().to_owned();
-    let page = match state.app.browse_gallery(query.clone()).await {
-        Ok(page) => page,
+    let results = match state.app.browse_gallery(query.clone()).await {
+        Ok(results) => results,
         Err(atelier_app::AppError::BadRequest { .. }) => {
             query.cursor = None;
             state.app.browse_gallery(query).await?
         }
         Err(e) => return Err(e.into()),
     };
-    let next_href = page
+    let next_href = results
         .next_cursor
         .as_ref()
         .map(|c| href_with(&params, "cursor", Some(c)));
@@ -356,20 +246,24 @@ pub async fn home(
         };
         href_with(&keep, "", None)
     });
-    let mut cards: Vec<CardView> = page.cards.iter().filter_map(CardView::from_card).collect();
-    mark_favorites(&state, principal.as_ref(), &mut cards).await?;
+    let mut cards: Vec<CardView> = results
+        .cards
+        .iter()
+        .filter_map(CardView::from_card)
+        .collect();
+    mark_favorites(&state, page.principal.as_ref(), &mut cards).await?;
     let page_view = HomePage {
         m,
-        lang,
+        lang: page.lang,
         asset_version: &ASSET_VERSION,
-        here: here(&uri),
+        here: page.here.clone(),
         q: text,
-        user: Viewer::from_maybe(principal.as_ref()),
+        user: page.viewer(),
         cards,
-        total: if page.total_exact {
-            page.total.to_string()
+        total: if results.total_exact {
+            results.total.to_string()
         } else {
-            format!("{}+", page.total)
+            format!("{}+", results.total)
         },
         next_href,
         sorts,
@@ -378,30 +272,22 @@ pub async fn home(
         clear_href,
         filtered,
     };
-    Ok(page_response(render(&page_view)?, lang))
+    Ok(page_response(render(&page_view)?, page.lang))
 }
 
 /// `GET /g/{id}`: one artwork with its full prompt, parameters, attribution and related items.
 pub async fn detail(
     State(state): State<AppState>,
-    MaybeUser(principal): MaybeUser,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    page: Page,
     Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let lang = Lang::from_headers(&headers);
+) -> PageResult {
     let (item, related) = match state.app.gallery_detail(&id, 12).await {
         Ok(found) => found,
-        Err(atelier_app::AppError::NotFound) => {
-            return Ok(not_found_page(
-                &headers,
-                &uri,
-                Viewer::from_maybe(principal.as_ref()),
-            ));
-        }
+        Err(atelier_app::AppError::NotFound) => return Ok(not_found_page(&page)),
         Err(e) => return Err(e.into()),
     };
-    let m = lang.messages();
+    let m = page.m;
+    let principal = page.principal.as_ref();
     let images: Vec<DetailImage> = item
         .images
         .iter()
@@ -449,18 +335,18 @@ pub async fn detail(
     });
     // One query marks the item and its related cards.
     marked.push(fav.clone());
-    mark_favorites(&state, principal.as_ref(), &mut marked).await?;
+    mark_favorites(&state, principal, &mut marked).await?;
     if let Some(me) = marked.pop() {
         fav = me;
     }
-    let boards = board_choices(&state, principal.as_ref()).await?;
+    let boards = board_choices(&state, principal).await?;
     let page_view = DetailPage {
         m,
-        lang,
+        lang: page.lang,
         asset_version: &ASSET_VERSION,
-        here: here(&uri),
+        here: page.here.clone(),
         q: String::new(),
-        user: Viewer::from_maybe(principal.as_ref()),
+        user: page.viewer(),
         title: crate::views::excerpt(&item.prompt, 80),
         prompt_lang: if cjk * 4 > item.prompt.chars().count() {
             "zh"
@@ -494,52 +380,7 @@ pub async fn detail(
                 .finish()
         ),
     };
-    Ok(page_response(render(&page_view)?, lang))
-}
-
-/// The friendly 404 page, in the visitor's language.
-pub fn not_found_page(headers: &HeaderMap, uri: &OriginalUri, user: Option<Viewer>) -> Response {
-    let lang = Lang::from_headers(headers);
-    let page = NotFoundPage {
-        m: lang.messages(),
-        lang,
-        asset_version: &ASSET_VERSION,
-        here: here(uri),
-        q: String::new(),
-        user,
-    };
-    match render(&page) {
-        Ok(html) => (StatusCode::NOT_FOUND, page_response(html, lang)).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// Pages vary by language (cookie and Accept-Language) and are not cached by shared caches.
-fn page_response(html: Html<String>, lang: Lang) -> Response {
-    page_with_cache(html, lang, "private, no-cache")
-}
-
-/// A page with personal data (sign-in, settings): no cache keeps a copy, not even the browser's
-/// back-forward one.
-pub(crate) fn personal_page(html: Html<String>, lang: Lang) -> Response {
-    page_with_cache(html, lang, "no-store")
-}
-
-fn page_with_cache(html: Html<String>, lang: Lang, cache_control: &'static str) -> Response {
-    let mut response = html.into_response();
-    let h = response.headers_mut();
-    h.insert(
-        header::VARY,
-        HeaderValue::from_static("Cookie, Accept-Language"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(cache_control),
-    );
-    if let Ok(v) = HeaderValue::from_str(lang.as_str()) {
-        h.insert(header::CONTENT_LANGUAGE, v);
-    }
-    response
+    Ok(page_response(render(&page_view)?, page.lang))
 }
 
 /// The language switch's form.
@@ -547,24 +388,6 @@ fn page_with_cache(html: Html<String>, lang: Lang, cache_control: &'static str) 
 pub struct LangForm {
     lang: String,
     next: Option<String>,
-}
-
-/// Whether `next` is a path on this site (`/…`, never `//host` or `/\host`), safe to redirect to.
-pub(crate) fn is_local_path(next: &str) -> bool {
-    next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.chars().any(char::is_control)
-}
-
-/// The `Set-Cookie` value that keeps `lang` for a year (an essential cookie: SEC5).
-pub(crate) fn lang_cookie(settings: &Settings, lang: Lang) -> Option<HeaderValue> {
-    let secure = if settings.is_https() { "; Secure" } else { "" };
-    let cookie = format!(
-        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
-        lang.as_str()
-    );
-    HeaderValue::from_str(&cookie).ok()
 }
 
 /// `POST /lang`: keeps the chosen language in a cookie and goes back to the page.
