@@ -5,6 +5,9 @@
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
 
+#[cfg(test)]
+mod tests;
+
 /// The cookie that keeps a chosen language (essential: SEC5).
 pub const LANG_COOKIE: &str = "lang";
 
@@ -1395,48 +1398,3 @@ pub static ZH_CN: Messages = Messages {
     del_confirm: "确认注销账户",
     // --- end privacy ---
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(*k, HeaderValue::from_static(v));
-        }
-        h
-    }
-
-    #[test]
-    fn g9_language_from_cookie_then_accept_language() {
-        assert_eq!(Lang::from_headers(&headers(&[])), Lang::En);
-        assert_eq!(
-            Lang::from_headers(&headers(&[("accept-language", "zh-CN,zh;q=0.9,en;q=0.8")])),
-            Lang::ZhCn
-        );
-        assert_eq!(
-            Lang::from_headers(&headers(&[(
-                "accept-language",
-                "fr-FR, en;q=0.5, zh;q=0.7"
-            )])),
-            Lang::ZhCn
-        );
-        assert_eq!(
-            Lang::from_headers(&headers(&[("accept-language", "de")])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_headers(&headers(&[
-                ("accept-language", "zh-CN"),
-                ("cookie", "a=b; lang=en")
-            ])),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::from_headers(&headers(&[("cookie", "lang=zh-CN")])),
-            Lang::ZhCn
-        );
-    }
-}
