@@ -73,9 +73,9 @@ impl Viewer {
     #[must_use]
     pub fn policy_banner(&self, m: &Messages) -> String {
         let text = if self.policy_never_read {
-            m.privacy_banner_new
+            m.privacy.banner_new
         } else {
-            m.privacy_banner_changed
+            m.privacy.banner_changed
         };
         text.replace(
             "{version}",
@@ -87,9 +87,9 @@ impl Viewer {
     #[must_use]
     pub fn policy_banner_link(&self, m: &'static Messages) -> &'static str {
         if self.policy_never_read {
-            m.privacy_banner_read
+            m.privacy.banner_read
         } else {
-            m.privacy_banner_read_changes
+            m.privacy.banner_read_changes
         }
     }
 
@@ -293,12 +293,12 @@ pub async fn home(
             Sort::Relevance
         });
     let mut sort_options = vec![
-        (Sort::Newest, m.sort_newest),
-        (Sort::MostLiked, m.sort_likes),
-        (Sort::MostFavorited, m.sort_favorites),
+        (Sort::Newest, m.gallery.sort_newest),
+        (Sort::MostLiked, m.gallery.sort_likes),
+        (Sort::MostFavorited, m.gallery.sort_favorites),
     ];
     if !text.is_empty() {
-        sort_options.insert(0, (Sort::Relevance, m.sort_relevance));
+        sort_options.insert(0, (Sort::Relevance, m.gallery.sort_relevance));
     }
     for (option, label) in sort_options {
         sorts.push(Chip {
