@@ -11,31 +11,31 @@ use atelier_app::Refusal;
 #[must_use]
 pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
     let text = match refusal {
-        Refusal::InvalidEmail => m.err_invalid_email,
-        Refusal::InvalidCode => m.err_invalid_code,
-        Refusal::SameEmail => m.err_same_email,
-        Refusal::EmailTaken => m.err_email_taken,
-        Refusal::InvalidDisplayName => m.err_display_name,
-        Refusal::InvalidLanguage => m.err_language,
-        Refusal::InvalidTokenName => m.err_token_name,
-        Refusal::InvalidBoardName => m.board_name_invalid,
-        Refusal::InvalidPrompt => m.err_prompt,
-        Refusal::UnknownModel | Refusal::NoModels => m.err_unknown_model,
-        Refusal::UnsupportedAspect => m.err_aspect,
+        Refusal::InvalidEmail => m.errors.invalid_email,
+        Refusal::InvalidCode => m.errors.invalid_code,
+        Refusal::SameEmail => m.errors.same_email,
+        Refusal::EmailTaken => m.errors.email_taken,
+        Refusal::InvalidDisplayName => m.errors.display_name,
+        Refusal::InvalidLanguage => m.errors.language,
+        Refusal::InvalidTokenName => m.errors.token_name,
+        Refusal::InvalidBoardName => m.collections.board_name_invalid,
+        Refusal::InvalidPrompt => m.errors.prompt,
+        Refusal::UnknownModel | Refusal::NoModels => m.errors.unknown_model,
+        Refusal::UnsupportedAspect => m.errors.aspect,
         Refusal::InvalidCount { max } => {
-            return Some(m.err_count.replace("{max}", &max.to_string()));
+            return Some(m.errors.count.replace("{max}", &max.to_string()));
         }
         Refusal::TooManyReferences { max } => {
-            return Some(m.err_too_many_refs.replace("{n}", &max.to_string()));
+            return Some(m.errors.too_many_refs.replace("{n}", &max.to_string()));
         }
-        Refusal::DuplicateReference => m.err_duplicate_ref,
-        Refusal::UnknownUpload | Refusal::InvalidSource => m.err_unknown_upload,
-        Refusal::IdempotencyKeyReused => m.err_form_reused,
-        Refusal::UnsupportedImage => m.err_upload_unsupported,
-        Refusal::MalformedImage => m.err_upload_malformed,
-        Refusal::TooManyPixels => m.err_upload_pixels,
-        Refusal::InvalidInstruction => m.err_instruction,
-        Refusal::EditUnsupported => m.err_edit_unsupported,
+        Refusal::DuplicateReference => m.errors.duplicate_ref,
+        Refusal::UnknownUpload | Refusal::InvalidSource => m.errors.unknown_upload,
+        Refusal::IdempotencyKeyReused => m.errors.form_reused,
+        Refusal::UnsupportedImage => m.errors.upload_unsupported,
+        Refusal::MalformedImage => m.errors.upload_malformed,
+        Refusal::TooManyPixels => m.errors.upload_pixels,
+        Refusal::InvalidInstruction => m.errors.instruction,
+        Refusal::EditUnsupported => m.errors.edit_unsupported,
         // Met only through the API (a header, a cursor), by operators at the command line, or
         // inside background jobs: they read the English message.
         Refusal::InvalidBoardDescription

@@ -62,9 +62,9 @@ fn error_page(page: &Page, status: StatusCode, detail: Option<String>) -> Respon
     let m = page.m;
     let body = match detail {
         Some(detail) if status.is_client_error() => {
-            m.error_client_body.replace("{detail}", &detail)
+            m.common.error_client_body.replace("{detail}", &detail)
         }
-        _ => m.error_server_body.to_owned(),
+        _ => m.common.error_server_body.to_owned(),
     };
     let view = ErrorPage {
         m,

@@ -50,9 +50,9 @@ impl Viewer {
     #[must_use]
     pub fn policy_banner(&self, m: &Messages) -> String {
         let text = if self.policy_never_read {
-            m.privacy_banner_new
+            m.privacy.banner_new
         } else {
-            m.privacy_banner_changed
+            m.privacy.banner_changed
         };
         text.replace(
             "{version}",
@@ -64,9 +64,9 @@ impl Viewer {
     #[must_use]
     pub fn policy_banner_link(&self, m: &'static Messages) -> &'static str {
         if self.policy_never_read {
-            m.privacy_banner_read
+            m.privacy.banner_read
         } else {
-            m.privacy_banner_read_changes
+            m.privacy.banner_read_changes
         }
     }
 

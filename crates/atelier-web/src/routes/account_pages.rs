@@ -43,7 +43,8 @@ impl FormError {
             }),
             AppError::RateLimited { retry_after_secs } => Ok(Self {
                 message: m
-                    .err_rate_limited
+                    .errors
+                    .rate_limited
                     .replace("{minutes}", &retry_after_secs.div_ceil(60).to_string()),
                 status: StatusCode::TOO_MANY_REQUESTS,
                 retry_after_secs: Some(retry_after_secs),
@@ -133,7 +134,7 @@ mod tests {
             AppError::invalid(atelier_app::Refusal::InvalidCode, "x"),
         )
         .unwrap();
-        assert_eq!(e.message, zh.err_invalid_code);
+        assert_eq!(e.message, zh.errors.invalid_code);
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
         let e = FormError::from_app(
             Lang::En.messages(),

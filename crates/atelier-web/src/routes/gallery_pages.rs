@@ -183,12 +183,12 @@ pub async fn home(
             Sort::Relevance
         });
     let mut sort_options = vec![
-        (Sort::Newest, m.sort_newest),
-        (Sort::MostLiked, m.sort_likes),
-        (Sort::MostFavorited, m.sort_favorites),
+        (Sort::Newest, m.gallery.sort_newest),
+        (Sort::MostLiked, m.gallery.sort_likes),
+        (Sort::MostFavorited, m.gallery.sort_favorites),
     ];
     if !text.is_empty() {
-        sort_options.insert(0, (Sort::Relevance, m.sort_relevance));
+        sort_options.insert(0, (Sort::Relevance, m.gallery.sort_relevance));
     }
     for (option, label) in sort_options {
         sorts.push(Chip {

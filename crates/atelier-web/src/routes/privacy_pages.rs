@@ -85,17 +85,17 @@ fn recipient_views(state: &AppState, lang: Lang) -> Vec<RecipientView> {
 /// `N days`, `N hours` or `N minutes`, whichever is whole.
 fn duration_words(m: &Messages, minutes: u32) -> String {
     let (text, n) = if minutes.is_multiple_of(24 * 60) {
-        (m.pc_kept_days, minutes / (24 * 60))
+        (m.privacy_center.kept_days, minutes / (24 * 60))
     } else if minutes.is_multiple_of(60) {
-        (m.pc_kept_hours, minutes / 60)
+        (m.privacy_center.kept_hours, minutes / 60)
     } else {
-        (m.pc_kept_minutes, minutes)
+        (m.privacy_center.kept_minutes, minutes)
     };
     text.replace("{n}", &n.to_string())
 }
 
 fn days(m: &Messages, n: u32) -> String {
-    m.pc_kept_days.replace("{n}", &n.to_string())
+    m.privacy_center.kept_days.replace("{n}", &n.to_string())
 }
 
 /// `2026-11-25`.
@@ -181,7 +181,8 @@ pub async fn policy(State(state): State<AppState>, page: Page) -> PageResult {
         here: page.here.clone(),
         q: String::new(),
         version_line: m
-            .privacy_version
+            .privacy
+            .version
             .replace("{version}", &POLICY_VERSION.to_string())
             .replace("{date}", POLICY_EFFECTIVE),
         operator_name: operator_name(&settings.operator.name, lang),
@@ -290,16 +291,19 @@ impl CenterPage<'_> {
             .take(CONSENTS_SHOWN)
             .map(|c| ConsentView {
                 what: match (c.kind.as_str(), c.value.as_str()) {
-                    ("marketing", "opt_in") => m.pc_consent_marketing_in.to_owned(),
-                    ("marketing", _) => m.pc_consent_marketing_out.to_owned(),
-                    (_, version) => m.pc_consent_policy.replace("{version}", version),
+                    ("marketing", "opt_in") => m.privacy_center.consent_marketing_in.to_owned(),
+                    ("marketing", _) => m.privacy_center.consent_marketing_out.to_owned(),
+                    (_, version) => m
+                        .privacy_center
+                        .consent_policy
+                        .replace("{version}", version),
                 },
                 how: match c.source.as_str() {
-                    "signup" => m.pc_source_signup,
-                    "api" => m.pc_source_api,
-                    "unsubscribe_link" => m.pc_source_unsubscribe,
-                    "policy_page" => m.pc_source_policy,
-                    _ => m.pc_source_settings,
+                    "signup" => m.privacy_center.source_signup,
+                    "api" => m.privacy_center.source_api,
+                    "unsubscribe_link" => m.privacy_center.source_unsubscribe,
+                    "policy_page" => m.privacy_center.source_policy,
+                    _ => m.privacy_center.source_settings,
                 },
                 when: TimeView::at(c.created_at),
             })
@@ -311,9 +315,9 @@ impl CenterPage<'_> {
             .into_iter()
             .map(|e| ExportView {
                 status: match e.status.as_str() {
-                    "ready" => m.pc_export_ready_status,
-                    "failed" => m.pc_export_failed_status,
-                    _ => m.pc_export_queued_status,
+                    "ready" => m.privacy_center.export_ready_status,
+                    "failed" => m.privacy_center.export_failed_status,
+                    _ => m.privacy_center.export_queued_status,
                 },
                 ready: e.status == "ready",
                 failed: e.status == "failed",
@@ -326,9 +330,13 @@ impl CenterPage<'_> {
             .deletion_request(&user.id)
             .await?
             .map(|d| DeletionView {
-                pending: m.pc_delete_pending.replace("{date}", &date(d.due_at)),
+                pending: m
+                    .privacy_center
+                    .delete_pending
+                    .replace("{date}", &date(d.due_at)),
                 hint: m
-                    .pc_delete_pending_hint
+                    .privacy_center
+                    .delete_pending_hint
                     .replace("{date}", &date(d.requested_at)),
             });
         let p = Periods::of(state, m);
@@ -342,21 +350,24 @@ impl CenterPage<'_> {
             flash: None,
             email: user.email.clone(),
             generations_note: m
-                .pc_generations_note
+                .privacy_center
+                .generations_note
                 .replace("{images}", &held.generated_images.to_string()),
             held,
             sessions,
             kept_sessions: m
-                .pc_kept_sessions
+                .privacy_center
+                .kept_sessions
                 .replace("{idle}", &p.session_idle)
                 .replace("{days}", &p.session_days.to_string()),
             kept_ip: days(m, p.ip_event_days),
             kept_assistant: days(m, p.assistant_log_days),
             kept_account: m
-                .pc_ret_account_value
+                .privacy_center
+                .ret_account_value
                 .replace("{grace}", &p.grace_days.to_string())
                 .replace("{max}", &p.deadline_days.to_string()),
-            kept_cdn: m.pc_ret_cdn_value.to_owned(),
+            kept_cdn: m.privacy_center.ret_cdn_value.to_owned(),
             recipients: recipient_views(state, lang),
             consents,
             marketing: user.marketing_opt_in,
@@ -364,7 +375,8 @@ impl CenterPage<'_> {
             export_error: None,
             deletion,
             delete_lead: m
-                .pc_delete_lead
+                .privacy_center
+                .delete_lead
                 .replace("{grace}", &p.grace_days.to_string()),
         })
     }
@@ -379,11 +391,11 @@ pub struct DoneQuery {
 
 fn flash(m: &'static Messages, done: &str) -> Option<&'static str> {
     Some(match done {
-        "marketing_on" => m.pc_saved_marketing_on,
-        "marketing_off" => m.pc_saved_marketing_off,
-        "export" => m.pc_export_queued,
-        "deletion" => m.pc_saved_deletion,
-        "withdrawn" => m.pc_saved_withdrawn,
+        "marketing_on" => m.privacy_center.saved_marketing_on,
+        "marketing_off" => m.privacy_center.saved_marketing_off,
+        "export" => m.privacy_center.export_queued,
+        "deletion" => m.privacy_center.saved_deletion,
+        "withdrawn" => m.privacy_center.saved_withdrawn,
         _ => return None,
     })
 }
@@ -439,7 +451,8 @@ pub async fn export(State(state): State<AppState>, page: Page) -> PageResult {
             let mut page = CenterPage::load(&state, principal, lang).await?;
             page.export_error = Some(
                 page.m
-                    .err_rate_limited
+                    .errors
+                    .rate_limited
                     .replace("{minutes}", &retry_after_secs.div_ceil(60).to_string()),
             );
             let mut response = personal_page(render(&page)?, lang);
@@ -490,10 +503,14 @@ pub async fn confirm_delete(State(state): State<AppState>, page: Page) -> PageRe
         q: String::new(),
         user: Some(Viewer::of(principal)),
         when: m
+            .privacy_center
             .del_when
             .replace("{date}", &date(due))
             .replace("{grace}", &grace.to_string()),
-        mail: m.del_mail.replace("{email}", &principal.user.email),
+        mail: m
+            .privacy_center
+            .del_mail
+            .replace("{email}", &principal.user.email),
     };
     Ok(personal_page(render(&page)?, lang))
 }

@@ -56,16 +56,16 @@ struct AssistantLogView {
 impl AssistantLogView {
     fn new(m: &Messages, row: AssistantLogRow) -> Self {
         let input = if row.input.starts_with("upload:") {
-            m.log_your_upload.to_owned()
+            m.settings.log_your_upload.to_owned()
         } else if row.input.starts_with("image:") {
-            m.log_your_image.to_owned()
+            m.settings.log_your_image.to_owned()
         } else {
             excerpt(&row.input, 200)
         };
         let (output, output_href) = match row.output {
             Some(out) => match out.strip_prefix("generation:") {
                 Some(id) => (
-                    Some(m.log_result.to_owned()),
+                    Some(m.settings.log_result.to_owned()),
                     Some(format!("/generations/{}", urlencode(id))),
                 ),
                 None => (Some(excerpt(&out, 300)), None),
@@ -73,7 +73,7 @@ impl AssistantLogView {
             None => (None, None),
         };
         let provider = if row.provider == "local" {
-            m.log_provider_local.to_owned()
+            m.settings.log_provider_local.to_owned()
         } else if row.model.is_empty() {
             row.provider
         } else {
@@ -86,9 +86,9 @@ impl AssistantLogView {
         };
         Self {
             feature: match row.feature.as_str() {
-                "enhance" => m.feature_enhance,
-                "describe" => m.feature_describe,
-                _ => m.feature_edit,
+                "enhance" => m.settings.feature_enhance,
+                "describe" => m.settings.feature_describe,
+                _ => m.settings.feature_edit,
             },
             when: TimeView::at(row.created_at),
             input,
@@ -96,7 +96,10 @@ impl AssistantLogView {
             output,
             output_href,
             error: if row.status == "failed" {
-                Some(row.error.unwrap_or_else(|| m.status_failed.to_owned()))
+                Some(
+                    row.error
+                        .unwrap_or_else(|| m.generations.status_failed.to_owned()),
+                )
             } else {
                 None
             },
@@ -210,10 +213,14 @@ impl SettingsPage<'_> {
                 .map(|row| AssistantLogView::new(m, row))
                 .collect(),
             assistant_intro: m
+                .settings
                 .assistant_history_intro
                 .replace("{days}", &days.to_string()),
-            assistant_more: next
-                .map(|_| m.log_more.replace("{n}", &ASSISTANT_LOGS_SHOWN.to_string())),
+            assistant_more: next.map(|_| {
+                m.settings
+                    .log_more
+                    .replace("{n}", &ASSISTANT_LOGS_SHOWN.to_string())
+            }),
         })
     }
 
@@ -221,7 +228,7 @@ impl SettingsPage<'_> {
     fn awaiting_code(&mut self, new_email: &str) {
         let shown = Email::parse(new_email)
             .map_or_else(|_| new_email.trim().to_owned(), |e| e.as_str().to_owned());
-        self.pending_prompt = self.m.email_code_sent.replace("{email}", &shown);
+        self.pending_prompt = self.m.settings.email_code_sent.replace("{email}", &shown);
         self.pending_email = Some(shown);
     }
 
@@ -270,11 +277,11 @@ pub struct NewTokenForm {
 
 fn flash(m: &'static Messages, saved: &str) -> Option<&'static str> {
     Some(match saved {
-        "profile" => m.saved_profile,
-        "email" => m.saved_email,
-        "session_ended" => m.saved_session_ended,
-        "token_revoked" => m.saved_token_revoked,
-        "assistant_deleted" => m.saved_assistant_deleted,
+        "profile" => m.settings.saved_profile,
+        "email" => m.settings.saved_email,
+        "session_ended" => m.settings.saved_session_ended,
+        "token_revoked" => m.settings.saved_token_revoked,
+        "assistant_deleted" => m.settings.saved_assistant_deleted,
         _ => return None,
     })
 }

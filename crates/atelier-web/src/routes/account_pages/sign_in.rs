@@ -156,6 +156,7 @@ fn code_page(
         email,
         next,
         expiry: m
+            .login
             .check_mail_expiry
             .replace("{minutes}", &CODE_TTL_MINUTES.to_string()),
         error: error.map(|e| e.message.clone()),
@@ -182,6 +183,7 @@ fn link_page(
         question,
         token: token.to_owned(),
         invalid_body: m
+            .login
             .link_invalid_body
             .replace("{minutes}", &CODE_TTL_MINUTES.to_string()),
         error: error.map(|e| e.message.clone()),
@@ -304,6 +306,7 @@ async fn follow_link(
         Ok(LinkOutcome::Confirm { email_masked }) => {
             let question = lang
                 .messages()
+                .login
                 .link_confirm_question
                 .replace("{email}", &email_masked);
             link_page(lang, Some(question), token, None)
@@ -343,6 +346,8 @@ fn outbox_hint(settings: &atelier_core::Settings, m: &Messages) -> Option<String
     (settings.mail.transport == atelier_core::settings::MailTransport::File).then(|| {
         let dir = settings.data_dir.join("outbox");
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
-        m.outbox_hint.replace("{path}", &dir.display().to_string())
+        m.login
+            .outbox_hint
+            .replace("{path}", &dir.display().to_string())
     })
 }

@@ -36,9 +36,11 @@ fn is_not_found(e: &AppError) -> bool {
 /// `one` when `n` is 1, else `many` with `{n}` replaced.
 fn items_label(m: &Messages, n: i64) -> String {
     if n == 1 {
-        m.board_items_one.to_owned()
+        m.collections.board_items_one.to_owned()
     } else {
-        m.board_items_many.replace("{n}", &n.to_string())
+        m.collections
+            .board_items_many
+            .replace("{n}", &n.to_string())
     }
 }
 

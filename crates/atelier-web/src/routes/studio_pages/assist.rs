@@ -21,9 +21,11 @@ pub(super) fn assistant_refusal(m: &Messages, err: AppError) -> Result<FormRefus
     let unprocessable =
         |message: &str| FormRefusal::new(message.to_owned(), StatusCode::UNPROCESSABLE_ENTITY);
     Ok(match err {
-        AppError::NotFound => unprocessable(m.err_unknown_upload),
+        AppError::NotFound => unprocessable(m.errors.unknown_upload),
         AppError::Provider { message, retryable } => FormRefusal::new(
-            m.err_assistant_failed.replace("{reason}", message.trim()),
+            m.errors
+                .assistant_failed
+                .replace("{reason}", message.trim()),
             if retryable {
                 StatusCode::SERVICE_UNAVAILABLE
             } else {
@@ -124,7 +126,7 @@ mod tests {
             AppError::invalid(atelier_app::Refusal::InvalidPrompt, "x"),
         )
         .unwrap();
-        assert_eq!(r.message, m.err_prompt);
+        assert_eq!(r.message, m.errors.prompt);
         let r = assistant_refusal(
             m,
             AppError::InsufficientCredits {
@@ -136,7 +138,7 @@ mod tests {
         assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
         assert_eq!(
             assistant_refusal(m, AppError::NotFound).unwrap().message,
-            m.err_unknown_upload
+            m.errors.unknown_upload
         );
     }
 }

@@ -172,19 +172,21 @@ impl EditPage<'_> {
         let total = model.map_or(0, |m| i64::from(m.credits_per_image));
         let demo = model.is_some_and(|m| m.provider == ProviderKind::Local);
         let price = if total == 1 {
-            m.price_one
+            m.studio.price_one
         } else {
-            m.price_many
+            m.studio.price_many
         }
         .replace("{total}", &total.to_string())
         .replace("{balance}", &balance.to_string());
         let notice = match model {
             Some(model) if model.provider != ProviderKind::Local => m
+                .assistant
                 .edit_notice_provider
                 .replace("{provider}", model.provider.display_name()),
-            _ => m.edit_notice_local.to_owned(),
+            _ => m.assistant.edit_notice_local.to_owned(),
         };
         let examples = m
+            .assistant
             .edit_examples
             .iter()
             .map(|text| Example {
@@ -294,7 +296,7 @@ pub async fn start_edit(
             let m = lang.messages();
             let refusal = assistant_refusal(m, e)?;
             let mut input = input;
-            if refusal.message == m.err_form_reused {
+            if refusal.message == m.errors.form_reused {
                 input.key.clear();
             }
             let here = format!("/edit?{}={}", source.param, encode(&source.id));

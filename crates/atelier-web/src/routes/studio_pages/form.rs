@@ -73,7 +73,7 @@ impl StudioInput {
             "" => None,
             n => Some(
                 n.parse::<u32>()
-                    .map_err(|_| m.err_count.replace("{max}", &max_count.to_string()))?,
+                    .map_err(|_| m.errors.count.replace("{max}", &max_count.to_string()))?,
             ),
         };
         let seed = match self.seed.trim() {
@@ -82,7 +82,7 @@ impl StudioInput {
                 s.parse::<u64>()
                     .ok()
                     .filter(|s| i64::try_from(*s).is_ok())
-                    .ok_or_else(|| m.err_seed.to_owned())?,
+                    .ok_or_else(|| m.errors.seed.to_owned())?,
             ),
         };
         let model = Some(self.model.trim().to_owned()).filter(|s| !s.is_empty());
@@ -154,13 +154,14 @@ impl FormRefusal {
                 unprocessable(&crate::refusals::form_message(m, refusal).unwrap_or(message))
             }
             AppError::InsufficientCredits { needed, balance } => Self::new(
-                m.err_not_enough_credits
+                m.errors
+                    .not_enough_credits
                     .replace("{needed}", &needed.to_string())
                     .replace("{balance}", &balance.to_string()),
                 StatusCode::PAYMENT_REQUIRED,
             ),
             AppError::RateLimited { retry_after_secs } => Self {
-                message: m.err_too_many_running.to_owned(),
+                message: m.errors.too_many_running.to_owned(),
                 status: StatusCode::TOO_MANY_REQUESTS,
                 retry_after_secs: Some(retry_after_secs),
             },
@@ -202,7 +203,7 @@ mod tests {
     fn counts_and_seeds_that_do_not_read_are_refused_in_words() {
         let m = Lang::En.messages();
         let bad_seed = StudioInput::from_urlencoded(b"prompt=x&seed=-1");
-        assert_eq!(bad_seed.request(m, 4).unwrap_err(), m.err_seed);
+        assert_eq!(bad_seed.request(m, 4).unwrap_err(), m.errors.seed);
         let bad_count = StudioInput::from_urlencoded(b"prompt=x&count=many");
         assert_eq!(
             bad_count.request(m, 4).unwrap_err(),

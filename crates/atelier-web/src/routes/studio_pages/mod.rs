@@ -35,10 +35,10 @@ fn plural(n: i64, one: &str, many: &str) -> String {
 /// A record's status in words.
 fn status_label(m: &Messages, status: &str) -> &'static str {
     match status {
-        "queued" => m.status_queued,
-        "running" => m.status_running,
-        "failed" => m.status_failed,
-        _ => m.status_succeeded,
+        "queued" => m.generations.status_queued,
+        "running" => m.generations.status_running,
+        "failed" => m.generations.status_failed,
+        _ => m.generations.status_succeeded,
     }
 }
 
@@ -80,8 +80,22 @@ mod tests {
     #[test]
     fn words_for_counts_and_states() {
         let m = Lang::En.messages();
-        assert_eq!(plural(1, m.image_count_one, m.image_count_many), "1 image");
-        assert_eq!(plural(3, m.image_count_one, m.image_count_many), "3 images");
+        assert_eq!(
+            plural(
+                1,
+                m.generations.image_count_one,
+                m.generations.image_count_many
+            ),
+            "1 image"
+        );
+        assert_eq!(
+            plural(
+                3,
+                m.generations.image_count_one,
+                m.generations.image_count_many
+            ),
+            "3 images"
+        );
         assert_eq!(status_label(m, "running"), "Generating");
         assert!(in_progress("queued") && !in_progress("failed"));
         assert_eq!(aspect_class("3:4"), "ar-3-4");

@@ -60,7 +60,7 @@ impl ImageView {
                     width: i.width,
                     height: i.height,
                     download_name: format!("atelier-{short}-{n}.{ext}"),
-                    download_label: format!("{} {n}", m.download),
+                    download_label: format!("{} {n}", m.generations.download),
                 }
             })
             .collect()
@@ -203,9 +203,9 @@ pub async fn generation_page(
         status_label: status_label(m, &r.status),
         in_progress: running,
         progress: if r.status == "queued" {
-            m.progress_queued
+            m.generations.progress_queued
         } else {
-            m.progress_running
+            m.generations.progress_running
         },
         error: (r.status == "failed").then(|| r.error.clone().unwrap_or_default()),
         images,
@@ -339,8 +339,8 @@ pub async fn generations_page(
                     } else {
                         i64::try_from(g.images.len()).unwrap_or(0)
                     },
-                    m.image_count_one,
-                    m.image_count_many,
+                    m.generations.image_count_one,
+                    m.generations.image_count_many,
                 ),
                 created: TimeView::at(r.created_at),
             }
@@ -359,7 +359,10 @@ pub async fn generations_page(
             format!("/generations?cursor={c}")
         }),
         first_page,
-        flash: query.deleted.is_some().then_some(m.deleted_flash),
+        flash: query
+            .deleted
+            .is_some()
+            .then_some(m.generations.deleted_flash),
     };
     Ok(personal_page(render(&page)?, lang))
 }

@@ -109,18 +109,19 @@ pub(super) enum Assisted {
 /// U4 for the assistant's provider (`local` or `openai`).
 pub(super) fn assistant_notice(m: &Messages, kind: &str) -> &'static str {
     if kind == "local" {
-        m.assistant_notice_local
+        m.assistant.notice_local
     } else {
-        m.assistant_notice_openai
+        m.assistant.notice_openai
     }
 }
 
 /// The U4 notice for a model's provider.
 fn provider_notice(m: &Messages, model: &ModelSettings) -> String {
     if model.provider == ProviderKind::Local {
-        m.notice_local.to_owned()
+        m.studio.notice_local.to_owned()
     } else {
-        m.notice_provider
+        m.studio
+            .notice_provider
             .replace("{provider}", model.provider.display_name())
     }
 }
@@ -128,9 +129,9 @@ fn provider_notice(m: &Messages, model: &ModelSettings) -> String {
 /// "{total} credits · you have {balance}".
 fn price_text(m: &Messages, total: i64, balance: i64) -> String {
     let template = if total == 1 {
-        m.price_one
+        m.studio.price_one
     } else {
-        m.price_many
+        m.studio.price_many
     };
     template
         .replace("{total}", &total.to_string())
@@ -139,9 +140,9 @@ fn price_text(m: &Messages, total: i64, balance: i64) -> String {
 
 fn refs_hint(m: &Messages, max: u32) -> String {
     if max == 0 {
-        m.refs_none_model.to_owned()
+        m.studio.refs_none_model.to_owned()
     } else {
-        m.refs_hint.replace("{n}", &max.to_string())
+        m.studio.refs_hint.replace("{n}", &max.to_string())
     }
 }
 
@@ -214,8 +215,8 @@ impl StudioPage<'_> {
                     demo: model.provider == ProviderKind::Local,
                     per_image: plural(
                         i64::from(model.credits_per_image),
-                        m.per_image_one,
-                        m.per_image_many,
+                        m.studio.per_image_one,
+                        m.studio.per_image_many,
                     ),
                     price: model.credits_per_image,
                     aspects: model
@@ -250,11 +251,11 @@ impl StudioPage<'_> {
             },
             uploads,
             refs_hint: refs_hint(m, max_refs),
-            upload_hint: m.upload_hint.replace(
+            upload_hint: m.studio.upload_hint.replace(
                 "{mb}",
                 &(settings.uploads.max_bytes / (1024 * 1024)).to_string(),
             ),
-            upload_too_large: m.err_upload_too_large.replace(
+            upload_too_large: m.errors.upload_too_large.replace(
                 "{mb}",
                 &(settings.uploads.max_bytes / (1024 * 1024)).to_string(),
             ),
@@ -263,19 +264,19 @@ impl StudioPage<'_> {
             balance,
             total,
             error: None,
-            flash: input.uploaded.then_some(m.uploaded),
+            flash: input.uploaded.then_some(m.studio.uploaded),
             notice: chosen.map(|c| provider_notice(m, c)).unwrap_or_default(),
             assist_notice: assistant_notice(m, state.app.assistant().kind()),
             assist_costs: [
                 (
                     settings.assistant.enhance_credits,
-                    m.enhance_costs_one,
-                    m.enhance_costs_many,
+                    m.assistant.enhance_costs_one,
+                    m.assistant.enhance_costs_many,
                 ),
                 (
                     settings.assistant.describe_credits,
-                    m.describe_costs_one,
-                    m.describe_costs_many,
+                    m.assistant.describe_costs_one,
+                    m.assistant.describe_costs_many,
                 ),
             ]
             .into_iter()
@@ -337,7 +338,7 @@ pub(super) async fn assisted(
             };
             page.flash = None;
         }
-        Assisted::Described => page.flash = Some(page.m.described),
+        Assisted::Described => page.flash = Some(page.m.assistant.described),
     }
     page.respond(None)
 }

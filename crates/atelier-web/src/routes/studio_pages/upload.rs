@@ -27,7 +27,8 @@ pub async fn upload_reference(
     let max_bytes = state.app.settings().uploads.max_bytes;
     let too_large = || {
         FormRefusal::new(
-            m.err_upload_too_large
+            m.errors
+                .upload_too_large
                 .replace("{mb}", &(max_bytes / (1024 * 1024)).to_string()),
             StatusCode::PAYLOAD_TOO_LARGE,
         )
@@ -40,10 +41,10 @@ pub async fn upload_reference(
     let refusal = match (file, refusal) {
         (_, Some(ReadFailure::TooLarge)) => too_large(),
         (_, Some(ReadFailure::Unreadable)) => {
-            FormRefusal::new(m.err_upload_failed.to_owned(), StatusCode::BAD_REQUEST)
+            FormRefusal::new(m.errors.upload_failed.to_owned(), StatusCode::BAD_REQUEST)
         }
         (None, None) => FormRefusal::new(
-            m.err_upload_missing.to_owned(),
+            m.errors.upload_missing.to_owned(),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (Some(bytes), None) => match state.app.create_upload(&principal.user.id, bytes).await {
