@@ -12,11 +12,13 @@
 //! }
 //! ```
 
+pub mod assets;
 mod cards;
 mod errors;
 mod extract;
 mod viewer;
 
+pub use assets::ASSET_VERSION;
 pub use cards::{BoardChoice, board_choices, mark_favorites};
 pub use errors::{html_errors, not_found, not_found_page};
 pub use extract::{Page, PageError, PageResult, SignedInPage};
@@ -29,21 +31,7 @@ use atelier_core::Settings;
 use axum::extract::OriginalUri;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use std::sync::LazyLock;
 use url::form_urlencoded;
-
-/// Cache-busting version of the assets: a hash of their content.
-pub static ASSET_VERSION: LazyLock<String> = LazyLock::new(|| {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in crate::routes::assets::APP_CSS
-        .bytes()
-        .chain(crate::routes::assets::APP_JS.bytes())
-    {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{:08x}", hash >> 32)
-});
 
 /// Renders a page; a template failure is a logged 500.
 pub(crate) fn render(template: &impl Template) -> Result<Html<String>, ApiError> {

@@ -1,15 +1,10 @@
 //! The stylesheet, the script and the icon, compiled into the binary. URLs carry a content hash
 //! (`?v=`), so they can be cached for a week.
 
+use crate::page::assets::{APP_CSS, APP_JS, FAVICON};
 use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-
-/// The stylesheet.
-pub const APP_CSS: &str = include_str!("../../assets/app.css");
-/// The progressive-enhancement script.
-pub const APP_JS: &str = include_str!("../../assets/app.js");
-const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// `GET /assets/{name}`.
 pub async fn asset(Path(name): Path<String>) -> Response {
