@@ -3,6 +3,7 @@
 //! SQLite by default (a file in a temp folder). When `ATELIER_TEST_DATABASE_URL` names a PostgreSQL
 //! server, each test gets its own schema there instead, dropped when the test ends.
 
+use crate::accounts::UserRow;
 use crate::{PoolOptions, Store};
 use atelier_core::settings::DatabaseKind;
 use sqlx::Connection as _;
@@ -99,6 +100,27 @@ impl TestDb {
     #[must_use]
     pub fn kind(&self) -> DatabaseKind {
         self.store.kind()
+    }
+
+    /// Adds the account `id` at `email` straight to the database (English, the `user` role, no
+    /// marketing mail, created at 0), for a test that needs a user without signing one in.
+    ///
+    /// # Panics
+    /// When the row cannot be written (an address already taken, for one).
+    pub async fn insert_user(&self, id: &str, email: &str) {
+        self.store
+            .insert_user(&UserRow {
+                id: id.into(),
+                email: email.into(),
+                display_name: None,
+                language: "en".into(),
+                roles: "user".into(),
+                marketing_opt_in: false,
+                created_at: 0,
+                policy_version_seen: 0,
+            })
+            .await
+            .expect("insert a test user");
     }
 }
 

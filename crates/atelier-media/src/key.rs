@@ -128,9 +128,12 @@ impl fmt::Display for BlobKey {
     }
 }
 
-/// Keeps an id usable as one path segment whatever it holds: ids are URL-safe base64 already, so
-/// this only ever replaces characters that should never be there.
-fn segment(id: &str) -> String {
+/// Keeps an id usable as one path segment whatever it holds: only `A-Z a-z 0-9 - _` survive, every
+/// other character becomes `_`, and an empty id becomes `_`. Ids are URL-safe base64 already, so
+/// this only ever replaces characters that should never be there. Every [`BlobKey`] uses it for the
+/// ids it holds; the export uses it for the file names in its ZIP and for its own blob's key.
+#[must_use]
+pub fn segment(id: &str) -> String {
     let cleaned: String = id
         .chars()
         .map(|c| {

@@ -11,5 +11,5 @@ pub use self::image::{
     ImageError, ImageFormat, ImageInfo, ImageLimits, THUMB_WIDTHS, Thumbnail, decode, encode_png,
     probe, thumbnail_webp,
 };
-pub use key::BlobKey;
+pub use key::{BlobKey, segment};
 pub use storage::{BlobMeta, BlobStore, ByteStream, StorageError};

@@ -49,6 +49,15 @@ impl TestAppBuilder {
         self
     }
 
+    /// Uses `raw` (settings as a test builds them in code) resolved and checked as the binary
+    /// does; like [`Self::with_settings`] otherwise.
+    #[must_use]
+    pub fn with_raw_settings(self, raw: RawSettings) -> Self {
+        self.with_settings(
+            Settings::resolve(raw).unwrap_or_else(|e| panic!("test settings: {e:?}")),
+        )
+    }
+
     /// Settings as `atelier.toml` holds them (`"[credits]\nsignup_grant = 3\n"`); given more than
     /// once, the later are merged over the earlier. Everything else keeps its default.
     #[must_use]

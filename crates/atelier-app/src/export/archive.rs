@@ -4,18 +4,18 @@
 //! stream. Kept apart from the use cases because it is synchronous code that reaches the
 //! database and the blob store only through the runtime's `block_on`.
 
+use super::ZipPiece;
 use super::entries::{
     AccessToken, Account, AssistantLog, Consent, DeletionRequest, Export, Favorite, IpEvent,
     Ledger, MailPreferences, Session, Upload, boards, generations,
 };
 use super::readme::readme;
-use super::{ZipPiece, safe_name};
 use crate::{App, AppError};
 use atelier_core::time::rfc3339;
 use atelier_db::generations::GenerationImageRow;
 use atelier_db::uploads::UploadRow;
 use atelier_db::{DbError, Store};
-use atelier_media::BlobKey;
+use atelier_media::{BlobKey, segment};
 use bytes::Bytes;
 use serde::Serialize;
 use std::future::Future;
@@ -161,7 +161,7 @@ impl ImageFile {
             key: BlobKey::upload(user_id, &upload.id),
             path: format!(
                 "images/uploads/{}.{}",
-                safe_name(&upload.id),
+                segment(&upload.id),
                 extension(&upload.content_type)
             ),
         }
@@ -172,7 +172,7 @@ impl ImageFile {
             key: BlobKey::generated(user_id, &image.id, "original"),
             path: format!(
                 "images/generations/{}.{}",
-                safe_name(&image.id),
+                segment(&image.id),
                 extension(&image.content_type)
             ),
         }

@@ -3,7 +3,7 @@
 //! purged with its blob once expired. Kept apart from the direct download because it owns rows,
 //! blobs and mail that the download never touches.
 
-use super::{EXPORT_LINK_TTL_MS, ZipPiece, safe_name};
+use super::{EXPORT_LINK_TTL_MS, ZipPiece};
 use crate::mail::NewMail;
 use crate::{App, AppError, JobKind};
 use atelier_core::clock::HOUR_MS;
@@ -12,7 +12,7 @@ use atelier_core::time::rfc3339;
 use atelier_db::export::ExportRow;
 use atelier_jobs::EnqueueOptions;
 use atelier_mail::MailKind;
-use atelier_media::{BlobKey, StorageError};
+use atelier_media::{BlobKey, StorageError, segment};
 use futures::{Stream, StreamExt as _};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -208,7 +208,7 @@ fn export_blob_key(user_id: &str, export_id: &str) -> Result<BlobKey, AppError> 
     let path = format!(
         "{}/exports/{}",
         BlobKey::user_prefix(user_id).as_str(),
-        safe_name(export_id)
+        segment(export_id)
     );
     BlobKey::from_listed(&path).ok_or_else(|| AppError::Corrupt("bad export key".to_owned()))
 }

@@ -106,22 +106,3 @@ impl App {
         )))
     }
 }
-
-/// An id as a file-name part: only `A-Z a-z 0-9 - _` survive.
-fn safe_name(id: &str) -> String {
-    let cleaned: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if cleaned.is_empty() {
-        "_".to_owned()
-    } else {
-        cleaned
-    }
-}

@@ -4,7 +4,6 @@
 
 use atelier_app::{App, AppError};
 use atelier_core::{ManualClock, Settings};
-use atelier_db::accounts::UserRow;
 use atelier_db::credits::{EntryKind, Settlement};
 use atelier_db::testing::TestDb;
 use atelier_media::BlobStore;
@@ -20,22 +19,6 @@ async fn app(db: &TestDb) -> App {
         None,
     )
     .unwrap()
-}
-
-async fn user(db: &TestDb, id: &str) {
-    db.store
-        .insert_user(&UserRow {
-            id: id.into(),
-            email: format!("{id}@example.com"),
-            display_name: None,
-            language: "en".into(),
-            roles: "user".into(),
-            marketing_opt_in: false,
-            created_at: 0,
-            policy_version_seen: 0,
-        })
-        .await
-        .unwrap();
 }
 
 /// A small deterministic generator (xorshift64*), so a failing run can be replayed.
@@ -59,7 +42,7 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
     let app = app(&db).await;
     let users = ["u0", "u1", "u2"];
     for u in users {
-        user(&db, u).await;
+        db.insert_user(u, &format!("{u}@example.com")).await;
         app.add_credits(u, EntryKind::Grant, 40, "start", None)
             .await
             .unwrap();
@@ -204,7 +187,7 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
 async fn u1_a_hold_is_settled_once_and_the_balance_is_derived() {
     let db = TestDb::new().await;
     let app = app(&db).await;
-    user(&db, "a").await;
+    db.insert_user("a", "a@example.com").await;
     app.add_credits("a", EntryKind::Grant, 10, "start", None)
         .await
         .unwrap();

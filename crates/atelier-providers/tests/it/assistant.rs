@@ -11,19 +11,12 @@ use axum::http::Method;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::support::{Fake, Reply, b64, fake, jpeg, png};
+use crate::support::{Fake, OPENAI_KEY, Reply, b64, error_body, fake, for_fake, jpeg, png};
 
-const KEY: &str = "sk-test-0123456789abcdef";
 const CHAT: &str = "/v1/chat/completions";
 
 fn config(fake: &Fake) -> OpenAiAssistantConfig {
-    let mut config = OpenAiAssistantConfig::new(KEY);
-    config.base_url = fake.url.clone();
-    config.timeout = Duration::from_secs(5);
-    config.max_retries = 2;
-    config.initial_backoff = Duration::from_millis(1);
-    config.max_retry_wait = Duration::from_secs(2);
-    config
+    for_fake!(fake, OpenAiAssistantConfig::new(OPENAI_KEY))
 }
 
 fn assistant(fake: &Fake) -> OpenAiAssistant {
@@ -59,10 +52,6 @@ fn enhance_request() -> EnhanceRequest {
     }
 }
 
-fn error_body(message: &str, kind: &str, code: Value) -> Value {
-    json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
-}
-
 #[tokio::test]
 async fn enhance_sends_instructions_examples_and_the_prompt() {
     let server =
@@ -77,7 +66,7 @@ async fn enhance_sends_instructions_examples_and_the_prompt() {
     let call = &calls[0];
     assert_eq!(
         call.header("authorization"),
-        Some(&*format!("Bearer {KEY}"))
+        Some(&*format!("Bearer {OPENAI_KEY}"))
     );
     let body = call.json();
     assert_eq!(body["model"], "gpt-4o-mini");
@@ -198,7 +187,7 @@ async fn a_refused_key_is_unauthorized() {
         Reply::json(
             401,
             &error_body(
-                &format!("Incorrect API key provided: {KEY}."),
+                &format!("Incorrect API key provided: {OPENAI_KEY}."),
                 "invalid_request_error",
                 json!("invalid_api_key"),
             ),
@@ -219,7 +208,7 @@ async fn a_bad_request_is_rejected_without_the_key() {
         Reply::json(
             400,
             &error_body(
-                &format!("Invalid model for key {KEY}"),
+                &format!("Invalid model for key {OPENAI_KEY}"),
                 "invalid_request_error",
                 json!("model_not_found"),
             ),

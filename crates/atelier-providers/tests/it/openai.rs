@@ -10,20 +10,15 @@ use axum::http::Method;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::support::{Fake, Reply, b64, fake, jpeg, parse_multipart, png};
+use crate::support::{
+    Fake, OPENAI_KEY, Reply, b64, error_body, fake, for_fake, jpeg, parse_multipart, png,
+};
 
-const KEY: &str = "sk-test-0123456789abcdef";
 const GENERATIONS: &str = "/v1/images/generations";
 const EDITS: &str = "/v1/images/edits";
 
 fn config(fake: &Fake) -> OpenAiConfig {
-    let mut config = OpenAiConfig::new(KEY);
-    config.base_url = fake.url.clone();
-    config.timeout = Duration::from_secs(5);
-    config.max_retries = 2;
-    config.initial_backoff = Duration::from_millis(1);
-    config.max_retry_wait = Duration::from_secs(2);
-    config
+    for_fake!(fake, OpenAiConfig::new(OPENAI_KEY))
 }
 
 fn provider(fake: &Fake) -> OpenAiProvider {
@@ -39,10 +34,6 @@ fn request(model: &str, aspect: Aspect, count: u32) -> GenerateRequest {
 fn images_answer(images: &[Vec<u8>]) -> Reply {
     let data: Vec<Value> = images.iter().map(|i| json!({"b64_json": b64(i)})).collect();
     Reply::json(200, &json!({"created": 1_700_000_000, "data": data}))
-}
-
-fn error_body(message: &str, kind: &str, code: Value) -> Value {
-    json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
 }
 
 #[tokio::test]
@@ -69,7 +60,7 @@ async fn generation_sends_the_request_and_reads_b64_images() {
     );
     assert_eq!(
         call.header("authorization"),
-        Some(&*format!("Bearer {KEY}"))
+        Some(&*format!("Bearer {OPENAI_KEY}"))
     );
     assert_eq!(
         call.json(),
@@ -124,7 +115,7 @@ async fn edits_send_references_as_repeated_image_parts() {
     let call = &calls[0];
     assert_eq!(
         call.header("authorization"),
-        Some(&*format!("Bearer {KEY}"))
+        Some(&*format!("Bearer {OPENAI_KEY}"))
     );
     let parts = parse_multipart(call.header("content-type").unwrap(), &call.body);
     let text = |name: &str| {
@@ -440,7 +431,7 @@ async fn url_answers_are_downloaded() {
 
 #[tokio::test]
 async fn the_key_never_appears_in_errors() {
-    let echo = format!("Something about key {KEY} went wrong");
+    let echo = format!("Something about key {OPENAI_KEY} went wrong");
     let replies = vec![
         Reply::json(
             400,
@@ -466,7 +457,7 @@ async fn the_key_never_appears_in_errors() {
             .await
             .unwrap_err();
         for shown in [err.to_string(), format!("{err:?}"), err.user_message()] {
-            assert!(!shown.contains(KEY), "case {i}: {shown}");
+            assert!(!shown.contains(OPENAI_KEY), "case {i}: {shown}");
             assert!(!shown.contains("0123456789abcdef"), "case {i}: {shown}");
         }
     }
@@ -477,7 +468,7 @@ async fn an_unreachable_server_is_unavailable() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let mut config = OpenAiConfig::new(KEY);
+    let mut config = OpenAiConfig::new(OPENAI_KEY);
     config.base_url = format!("http://127.0.0.1:{port}").parse().unwrap();
     config.max_retries = 1;
     config.initial_backoff = Duration::from_millis(1);
@@ -487,7 +478,7 @@ async fn an_unreachable_server_is_unavailable() {
         .await
         .unwrap_err();
     assert!(matches!(err, ProviderError::Unavailable(_)), "{err:?}");
-    assert!(!err.to_string().contains(KEY));
+    assert!(!err.to_string().contains(OPENAI_KEY));
 }
 
 #[tokio::test]

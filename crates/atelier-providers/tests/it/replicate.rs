@@ -11,7 +11,7 @@ use axum::http::Method;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use crate::support::{Call, Fake, Reply, b64, fake, png};
+use crate::support::{Call, Fake, Reply, b64, fake, for_fake, png};
 
 const TOKEN: &str = "r8_test_token_abcdef0123";
 const MODEL: &str = "black-forest-labs/flux-schnell";
@@ -20,14 +20,9 @@ const GET: &str = "/v1/predictions/p1";
 const CANCEL: &str = "/v1/predictions/p1/cancel";
 
 fn config(fake: &Fake) -> ReplicateConfig {
-    let mut config = ReplicateConfig::new(TOKEN);
-    config.base_url = fake.url.clone();
-    config.timeout = Duration::from_secs(5);
+    let mut config = for_fake!(fake, ReplicateConfig::new(TOKEN));
     config.poll_interval = Duration::from_millis(10);
     config.max_wait = Duration::from_secs(5);
-    config.max_retries = 2;
-    config.initial_backoff = Duration::from_millis(1);
-    config.max_retry_wait = Duration::from_secs(2);
     config
 }
 

@@ -105,6 +105,31 @@ impl Fake {
     }
 }
 
+/// The API key the OpenAI-compatible clients (images and chat) send to the fake server.
+pub const OPENAI_KEY: &str = "sk-test-0123456789abcdef";
+
+/// An error body as OpenAI's APIs (images and chat completions alike) send it.
+pub fn error_body(message: &str, kind: &str, code: Value) -> Value {
+    serde_json::json!({"error": {"message": message, "type": kind, "param": null, "code": code}})
+}
+
+/// `config`, the settings of any of the providers' HTTP clients, pointed at the fake server
+/// `fake` with waits short enough for a test: 5-second requests, 2 retries after a 1 ms first
+/// back-off, at most 2 s waited in place. The clients' settings are different types with these
+/// fields in common.
+macro_rules! for_fake {
+    ($fake:expr, $config:expr) => {{
+        let mut config = $config;
+        config.base_url = $fake.url.clone();
+        config.timeout = std::time::Duration::from_secs(5);
+        config.max_retries = 2;
+        config.initial_backoff = std::time::Duration::from_millis(1);
+        config.max_retry_wait = std::time::Duration::from_secs(2);
+        config
+    }};
+}
+pub(crate) use for_fake;
+
 /// Starts a server on 127.0.0.1 answering every request with `respond(call)`.
 pub async fn fake(respond: impl Fn(&Call) -> Reply + Send + Sync + 'static) -> Fake {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

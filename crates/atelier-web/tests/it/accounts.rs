@@ -5,38 +5,15 @@
 use atelier_core::clock::{DAY_MS, HOUR_MS, MINUTE_MS};
 use atelier_core::settings::RawSettings;
 use atelier_core::{Clock as _, Settings};
-use atelier_testkit::{Auth, TestApp};
+use atelier_testkit::{Auth, TestApp, fakes, wrong_code};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
 
-async fn ask_code(t: &TestApp, email: &str) -> atelier_testkit::TestResponse {
-    t.send_json(
-        Method::POST,
-        "/api/v1/auth/email",
-        &json!({ "email": email }),
-    )
-    .await
-}
-
-async fn verify(t: &TestApp, email: &str, code: &str) -> atelier_testkit::TestResponse {
-    t.send_json(
-        Method::POST,
-        "/api/v1/auth/verify",
-        &json!({ "email": email, "code": code }),
-    )
-    .await
-}
-
-fn wrong(code: &str) -> String {
-    let n: u32 = code.parse().unwrap();
-    format!("{:06}", (n + 1) % 1_000_000)
-}
-
 #[tokio::test]
 async fn c1_sign_in_by_code_creates_the_account_and_a_session() {
     let t = TestApp::new().await;
-    let r = ask_code(&t, "  Ada@Example.COM ").await;
+    let r = t.ask_code("  Ada@Example.COM ").await;
     assert_eq!(r.status, StatusCode::ACCEPTED);
     assert!(r.set_cookie("atelier_login").is_some());
     let mail = t.last_mail_to("ada@example.com").await;
@@ -48,7 +25,7 @@ async fn c1_sign_in_by_code_creates_the_account_and_a_session() {
     // The outbox row goes once the transport took the message.
     assert_eq!(t.db.store.outbox_count().await.unwrap(), 0);
 
-    let r = verify(&t, "ada@example.com", &mail.code()).await;
+    let r = t.verify_code("ada@example.com", &mail.code()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let body = r.json();
     assert_eq!(body["user"]["email"], "ada@example.com");
@@ -96,51 +73,51 @@ async fn c1_sign_in_by_code_creates_the_account_and_a_session() {
 #[tokio::test]
 async fn c1_codes_are_single_use_expire_and_die_after_five_wrong_tries() {
     let t = TestApp::new().await;
-    ask_code(&t, "bo@example.com").await;
+    t.ask_code("bo@example.com").await;
     let code = t.last_mail_to("bo@example.com").await.code();
     assert_eq!(
-        verify(&t, "bo@example.com", &code).await.status,
+        t.verify_code("bo@example.com", &code).await.status,
         StatusCode::OK
     );
     // Reused.
-    let r = verify(&t, "bo@example.com", &code).await;
+    let r = t.verify_code("bo@example.com", &code).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.error_code(), "invalid_code");
 
     // Expired after 10 minutes.
-    ask_code(&t, "bo@example.com").await;
+    t.ask_code("bo@example.com").await;
     let code = t.last_mail_to("bo@example.com").await.code();
     t.clock.advance_ms(10 * MINUTE_MS + 1);
     assert_eq!(
-        verify(&t, "bo@example.com", &code).await.error_code(),
+        t.verify_code("bo@example.com", &code).await.error_code(),
         "invalid_code"
     );
 
     // Five wrong tries void the code, even for the right one afterwards.
-    ask_code(&t, "bo@example.com").await;
+    t.ask_code("bo@example.com").await;
     let code = t.last_mail_to("bo@example.com").await.code();
     for _ in 0..5 {
-        let r = verify(&t, "bo@example.com", &wrong(&code)).await;
+        let r = t.verify_code("bo@example.com", &wrong_code(&code)).await;
         assert_eq!(r.error_code(), "invalid_code");
     }
     assert_eq!(
-        verify(&t, "bo@example.com", &code).await.error_code(),
+        t.verify_code("bo@example.com", &code).await.error_code(),
         "invalid_code"
     );
 
     // A newer code voids the older one.
-    ask_code(&t, "bo@example.com").await;
+    t.ask_code("bo@example.com").await;
     let first = t.last_mail_to("bo@example.com").await.code();
-    ask_code(&t, "bo@example.com").await;
+    t.ask_code("bo@example.com").await;
     let second = t.last_mail_to("bo@example.com").await.code();
     if first != second {
         assert_eq!(
-            verify(&t, "bo@example.com", &first).await.error_code(),
+            t.verify_code("bo@example.com", &first).await.error_code(),
             "invalid_code"
         );
     }
     assert_eq!(
-        verify(&t, "bo@example.com", &second).await.status,
+        t.verify_code("bo@example.com", &second).await.status,
         StatusCode::OK
     );
 }
@@ -149,12 +126,12 @@ async fn c1_codes_are_single_use_expire_and_die_after_five_wrong_tries() {
 async fn c1_no_enumeration_same_answer_for_known_and_unknown_addresses() {
     let t = TestApp::new().await;
     t.sign_in("known@example.com").await;
-    let known = ask_code(&t, "known@example.com").await;
-    let unknown = ask_code(&t, "nobody@example.com").await;
+    let known = t.ask_code("known@example.com").await;
+    let unknown = t.ask_code("nobody@example.com").await;
     assert_eq!(known.status, unknown.status);
     assert_eq!(known.body, unknown.body);
-    let a = verify(&t, "known@example.com", "000000").await;
-    let b = verify(&t, "never-asked@example.com", "000000").await;
+    let a = t.verify_code("known@example.com", "000000").await;
+    let b = t.verify_code("never-asked@example.com", "000000").await;
     assert_eq!(a.status, b.status);
     assert_eq!(a.body, b.body);
 }
@@ -172,7 +149,7 @@ async fn bad_addresses_are_clear_422s_and_nothing_is_sent_or_stored() {
         long_total.as_str(),
         "",
     ] {
-        let r = ask_code(&t, bad).await;
+        let r = t.ask_code(bad).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
         assert_eq!(r.error_code(), "invalid_email");
     }
@@ -207,34 +184,34 @@ async fn rate_limits_answer_429_with_retry_after() {
         .build()
         .await;
     assert_eq!(
-        ask_code(&t, "rl@example.com").await.status,
+        t.ask_code("rl@example.com").await.status,
         StatusCode::ACCEPTED
     );
     assert_eq!(
-        ask_code(&t, "rl@example.com").await.status,
+        t.ask_code("rl@example.com").await.status,
         StatusCode::ACCEPTED
     );
-    let r = ask_code(&t, "rl@example.com").await;
+    let r = t.ask_code("rl@example.com").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.error_code(), "rate_limited");
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!((1..=3600).contains(&retry));
     // Another address is not affected.
     assert_eq!(
-        ask_code(&t, "other@example.com").await.status,
+        t.ask_code("other@example.com").await.status,
         StatusCode::ACCEPTED
     );
     // An hour later the address may ask again.
     t.clock.advance_ms(HOUR_MS);
     assert_eq!(
-        ask_code(&t, "rl@example.com").await.status,
+        t.ask_code("rl@example.com").await.status,
         StatusCode::ACCEPTED
     );
 
     for _ in 0..3 {
-        verify(&t, "rl@example.com", "000000").await;
+        t.verify_code("rl@example.com", "000000").await;
     }
-    let r = verify(&t, "rl@example.com", "000000").await;
+    let r = t.verify_code("rl@example.com", "000000").await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.header("retry-after").is_some());
 }
@@ -719,7 +696,7 @@ async fn d5_email_change_is_verified_at_the_new_address_and_the_old_one_is_told(
         .call(
             Method::POST,
             "/api/v1/me/email/verify",
-            Some(&json!({ "code": wrong(&mail.code()) })),
+            Some(&json!({ "code": wrong_code(&mail.code()) })),
             &u.browser(),
         )
         .await;
@@ -820,7 +797,7 @@ async fn c3_profile_holds_only_a_display_name_language_and_opt_in() {
         .await;
     assert_eq!(r.json()["display_name"], serde_json::Value::Null);
     // Mail comes in the account's language.
-    ask_code(&t, "p@example.com").await;
+    t.ask_code("p@example.com").await;
     let mail = t.last_mail_to("p@example.com").await;
     assert!(
         mail.text
@@ -858,7 +835,7 @@ async fn sec2_admin_grant_adds_a_role() {
 async fn expired_rows_are_purged() {
     let t = TestApp::new().await;
     let u = t.sign_in("purge@example.com").await;
-    ask_code(&t, "purge@example.com").await;
+    t.ask_code("purge@example.com").await;
     t.clock.advance_ms(31 * DAY_MS);
     let p = t.app.purge_expired_account_rows().await.unwrap();
     assert_eq!(p.challenges, 1);
@@ -910,10 +887,7 @@ async fn fake_resend(script: Vec<(u16, Option<u64>)>) -> (String, Seen) {
             ),
         )
         .with_state((seen.clone(), script));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), seen)
+    (fakes::serve(app).await, seen)
 }
 
 #[tokio::test]
@@ -928,7 +902,7 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
         .build()
         .await;
     assert_eq!(
-        ask_code(&t, "re@example.com").await.status,
+        t.ask_code("re@example.com").await.status,
         StatusCode::ACCEPTED
     );
     t.run_jobs().await;
@@ -968,7 +942,7 @@ async fn c1_mail_job_honours_resend_429_retry_after_and_never_sends_twice() {
     );
 
     // A permanent refusal: the message is dropped, not retried.
-    ask_code(&t, "re@example.com").await;
+    t.ask_code("re@example.com").await;
     t.run_jobs().await;
     assert_eq!(seen.lock().unwrap().len(), 3);
     assert_eq!(t.db.store.outbox_count().await.unwrap(), 0);
@@ -987,9 +961,9 @@ async fn sec5_only_essential_cookies_are_set() {
             names.insert(name);
         }
     };
-    collect(&ask_code(&t, "cookies@example.com").await);
+    collect(&t.ask_code("cookies@example.com").await);
     let code = t.last_mail_to("cookies@example.com").await.code();
-    collect(&verify(&t, "cookies@example.com", &code).await);
+    collect(&t.verify_code("cookies@example.com", &code).await);
     let u = t.sign_in("cookies@example.com").await;
     for path in ["/", "/login", "/settings", "/api/v1/me", "/api/v1/gallery"] {
         collect(&t.call(Method::GET, path, None, &u.browser()).await);

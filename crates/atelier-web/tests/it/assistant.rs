@@ -3,41 +3,13 @@
 //! OpenAI chat-completions client against a local fake, prices through holds, the call log, its
 //! purge at the retention boundary and its deletion on request.
 
-use atelier_core::Settings;
 use atelier_core::clock::DAY_MS;
 use atelier_core::settings::{AssistantProviderKind, RawSettings};
 use atelier_media::image::fixtures;
-use atelier_testkit::{SignedInUser, TestApp, sample_posts};
+use atelier_testkit::{SignedInUser, TestApp, fakes, sample_posts};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-
-async fn demo_with(raw: RawSettings) -> TestApp {
-    let mut settings = Settings::resolve(raw).unwrap();
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
-
-async fn demo() -> TestApp {
-    demo_with(RawSettings::default()).await
-}
-
-async fn post(
-    t: &TestApp,
-    u: &SignedInUser,
-    path: &str,
-    body: Value,
-) -> atelier_testkit::TestResponse {
-    t.call(Method::POST, path, Some(&body), &u.bearer()).await
-}
-
-async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
-    t.call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
-        .await
-        .json()["balance"]
-        .as_i64()
-        .unwrap()
-}
 
 async fn logs(t: &TestApp, u: &SignedInUser) -> Vec<Value> {
     let r = t
@@ -47,37 +19,31 @@ async fn logs(t: &TestApp, u: &SignedInUser) -> Vec<Value> {
     r.json()["items"].as_array().unwrap().clone()
 }
 
-async fn upload_image(t: &TestApp, u: &SignedInUser, jpeg: &[u8]) -> String {
-    t.upload_jpeg(u, jpeg).await
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    upload_image(t, u, &fixtures::jpeg(&fixtures::gradient(96, 54))).await
-}
-
 #[tokio::test]
 async fn g4_offline_enhance_keeps_the_subject_first_and_draws_on_the_gallery() {
-    let bare = demo().await;
+    let bare = TestApp::init().demo().build().await;
     let b = bare.sign_in("bare@example.com").await;
-    let without = post(
-        &bare,
-        &b,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a portrait of a woman" }),
-    )
-    .await;
+    let without = bare
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a portrait of a woman" })),
+            &b,
+        )
+        .await;
     let without = without.json()["prompt"].as_str().unwrap().to_owned();
 
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     t.import(&sample_posts(24)).await; // three of these are liked portraits
     let u = t.sign_in("enhance@example.com").await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a portrait of a woman" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a portrait of a woman" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let out = r.json()["prompt"].as_str().unwrap().to_owned();
     assert!(out.starts_with("a portrait of a woman"), "{out}");
@@ -91,13 +57,14 @@ async fn g4_offline_enhance_keeps_the_subject_first_and_draws_on_the_gallery() {
     );
     assert_ne!(out, without, "the gallery changes the suggestion");
     // The same request gives the same answer (deterministic).
-    let again = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a portrait of a woman" }),
-    )
-    .await;
+    let again = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a portrait of a woman" })),
+            &u,
+        )
+        .await;
     assert_eq!(again.json()["prompt"], out.as_str());
 
     let log = logs(&t, &u).await;
@@ -109,13 +76,14 @@ async fn g4_offline_enhance_keeps_the_subject_first_and_draws_on_the_gallery() {
     assert_eq!(log[0]["status"], "succeeded");
     assert!(log[0]["duration_ms"].as_i64().unwrap() >= 0);
 
-    let bad = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "   " }),
-    )
-    .await;
+    let bad = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "   " })),
+            &u,
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.error_code(), "invalid_prompt");
     let anonymous = t
@@ -130,7 +98,7 @@ async fn g4_offline_enhance_keeps_the_subject_first_and_draws_on_the_gallery() {
 
 #[tokio::test]
 async fn g4_offline_enhance_works_in_chinese() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("zh@example.com").await;
     let r = t
         .call(
@@ -141,13 +109,14 @@ async fn g4_offline_enhance_works_in_chinese() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "雨中的猫" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "雨中的猫" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let out = r.json()["prompt"].as_str().unwrap().to_owned();
     assert!(out.starts_with("雨中的猫"), "{out}");
@@ -156,17 +125,18 @@ async fn g4_offline_enhance_works_in_chinese() {
 
 #[tokio::test]
 async fn g4_offline_describe_reads_the_upload_and_refuses_another_users() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("describe@example.com").await;
     let other = t.sign_in("other@example.com").await;
-    let id = upload(&t, &u).await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/describe",
-        json!({ "upload_id": id }),
-    )
-    .await;
+    let id = t.upload_image(&u, 96, 54).await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/describe",
+            Some(json!({ "upload_id": id })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let prompt = r.json()["prompt"].as_str().unwrap().to_lowercase();
     assert!(
@@ -174,13 +144,14 @@ async fn g4_offline_describe_reads_the_upload_and_refuses_another_users() {
         "{prompt}"
     );
 
-    let theirs = post(
-        &t,
-        &other,
-        "/api/v1/assistant/describe",
-        json!({ "upload_id": id }),
-    )
-    .await;
+    let theirs = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/describe",
+            Some(json!({ "upload_id": id })),
+            &other,
+        )
+        .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{}", theirs.text());
     let log = logs(&t, &u).await;
     assert_eq!(log.len(), 1);
@@ -194,39 +165,34 @@ async fn g4_offline_describe_reads_the_upload_and_refuses_another_users() {
 
 #[tokio::test]
 async fn g4_local_ai_edit_is_a_charged_generation_with_real_image_operations() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("edit@example.com").await;
     let other = t.sign_in("other-edit@example.com").await;
-    let id = upload_image(&t, &u, &fixtures::jpeg(&fixtures::red_blue(64, 48))).await;
-    let before = balance(&t, &u).await;
+    let id = t
+        .upload_jpeg(&u, &fixtures::jpeg(&fixtures::red_blue(64, 48)))
+        .await;
+    let before = t.balance(&u).await;
 
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/edit",
-        json!({ "upload_id": id, "instruction": "make it black and white" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/edit",
+            Some(json!({ "upload_id": id, "instruction": "make it black and white" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let g = r.json();
     assert_eq!(g["status"], "queued");
     assert_eq!(g["prompt"], "make it black and white");
     let gen_id = g["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{gen_id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &gen_id).await;
     assert_eq!(g["status"], "succeeded", "{g}");
     assert_eq!(g["images"].as_array().unwrap().len(), 1);
     assert!(g["credits_charged"].as_i64().unwrap() >= 1);
     assert_eq!(
-        balance(&t, &u).await,
+        t.balance(&u).await,
         before - g["credits_charged"].as_i64().unwrap()
     );
     let url = g["images"][0]["url"].as_str().unwrap();
@@ -246,52 +212,42 @@ async fn g4_local_ai_edit_is_a_charged_generation_with_real_image_operations() {
     // An edit of the edit: a generated image as the source, cropped to a square.
     t.clock.advance_ms(1000);
     let image_id = g["images"][0]["id"].as_str().unwrap().to_owned();
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/edit",
-        json!({ "generation_image_id": image_id, "instruction": "square crop" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/edit",
+            Some(json!({ "generation_image_id": image_id, "instruction": "square crop" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let second = r.json()["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
-    let g2 = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{second}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g2 = t.generation(&u, &second).await;
     assert_eq!(g2["status"], "succeeded", "{g2}");
     assert_eq!(g2["images"][0]["width"], 48);
     assert_eq!(g2["images"][0]["height"], 48);
 
     // Someone else's upload or image is not found; a request must name exactly one image.
-    let theirs = post(
-        &t,
-        &other,
-        "/api/v1/assistant/edit",
-        json!({ "upload_id": id, "instruction": "invert" }),
-    )
-    .await;
+    let theirs = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/edit",
+            Some(json!({ "upload_id": id, "instruction": "invert" })),
+            &other,
+        )
+        .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    let theirs = post(
-        &t,
-        &other,
-        "/api/v1/assistant/edit",
-        json!({ "generation_image_id": image_id, "instruction": "invert" }),
-    )
-    .await;
+    let theirs = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/edit",
+            Some(json!({ "generation_image_id": image_id, "instruction": "invert" })),
+            &other,
+        )
+        .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
-    let both = post(
-        &t,
-        &u,
-        "/api/v1/assistant/edit",
-        json!({ "upload_id": id, "generation_image_id": image_id, "instruction": "invert" }),
-    )
+    let both = t.api(Method::POST, "/api/v1/assistant/edit", Some(json!({ "upload_id": id, "generation_image_id": image_id, "instruction": "invert" })), &u)
     .await;
     assert_eq!(both.error_code(), "invalid_source");
 
@@ -306,33 +262,26 @@ async fn g4_local_ai_edit_is_a_charged_generation_with_real_image_operations() {
 
 #[tokio::test]
 async fn g4_an_instruction_the_offline_editor_cannot_do_fails_refunds_and_is_logged() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("nope@example.com").await;
-    let id = upload(&t, &u).await;
-    let before = balance(&t, &u).await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/edit",
-        json!({ "upload_id": id, "instruction": "add a dragon in the sky" }),
-    )
-    .await;
+    let id = t.upload_image(&u, 96, 54).await;
+    let before = t.balance(&u).await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/edit",
+            Some(json!({ "upload_id": id, "instruction": "add a dragon in the sky" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let gen_id = r.json()["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{gen_id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &gen_id).await;
     assert_eq!(g["status"], "failed", "{g}");
     assert!(!g["error"].as_str().unwrap().is_empty());
     assert_eq!(
-        balance(&t, &u).await,
+        t.balance(&u).await,
         before,
         "nothing delivered, nothing charged"
     );
@@ -343,13 +292,13 @@ async fn g4_an_instruction_the_offline_editor_cannot_do_fails_refunds_and_is_log
 
 #[tokio::test]
 async fn c9_r4_assistant_logs_are_kept_89_days_and_purged_at_91() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("purge@example.com").await;
-    post(
-        &t,
-        &u,
+    t.api(
+        Method::POST,
         "/api/v1/assistant/enhance",
-        json!({ "prompt": "a lighthouse" }),
+        Some(json!({ "prompt": "a lighthouse" })),
+        &u,
     )
     .await;
     let held = |t: &TestApp| {
@@ -373,21 +322,21 @@ async fn c9_r4_assistant_logs_are_kept_89_days_and_purged_at_91() {
 
 #[tokio::test]
 async fn d6_assistant_logs_are_deleted_on_request_and_only_the_users_own() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("d6@example.com").await;
     let other = t.sign_in("d6-other@example.com").await;
-    post(
-        &t,
-        &u,
+    t.api(
+        Method::POST,
         "/api/v1/assistant/enhance",
-        json!({ "prompt": "a lighthouse" }),
+        Some(json!({ "prompt": "a lighthouse" })),
+        &u,
     )
     .await;
-    post(
-        &t,
-        &other,
+    t.api(
+        Method::POST,
         "/api/v1/assistant/enhance",
-        json!({ "prompt": "a forest" }),
+        Some(json!({ "prompt": "a forest" })),
+        &other,
     )
     .await;
     let r = t
@@ -433,10 +382,7 @@ async fn fake_openai(status: u16, reply: &'static str) -> (String, Seen) {
             ),
         )
         .with_state(seen.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (format!("http://{addr}"), seen)
+    (fakes::serve(app).await, seen)
 }
 
 fn openai_settings(url: String) -> RawSettings {
@@ -451,15 +397,20 @@ fn openai_settings(url: String) -> RawSettings {
 #[tokio::test]
 async fn g4_openai_assistant_enhances_and_describes_through_chat_completions() {
     let (url, seen) = fake_openai(200, "\"a lighthouse at dusk, oil painting, golden hour\"").await;
-    let t = demo_with(openai_settings(url)).await;
+    let t = TestApp::init()
+        .with_raw_settings(openai_settings(url))
+        .demo()
+        .build()
+        .await;
     let u = t.sign_in("openai@example.com").await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a lighthouse" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a lighthouse" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(
         r.json()["prompt"],
@@ -474,14 +425,15 @@ async fn g4_openai_assistant_enhances_and_describes_through_chat_completions() {
             "{messages:?}"
         );
     }
-    let id = upload(&t, &u).await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/describe",
-        json!({ "upload_id": id }),
-    )
-    .await;
+    let id = t.upload_image(&u, 96, 54).await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/describe",
+            Some(json!({ "upload_id": id })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let body = seen.lock().unwrap()[1].to_string();
     assert!(
@@ -500,19 +452,20 @@ async fn c9_a_failed_provider_call_is_logged_with_status_and_duration_and_refund
     let mut raw = openai_settings(url);
     raw.assistant.enhance_credits = 3;
     raw.credits.signup_grant = Some(10);
-    let t = demo_with(raw).await;
+    let t = TestApp::init().with_raw_settings(raw).demo().build().await;
     let u = t.sign_in("fail@example.com").await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a lighthouse" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a lighthouse" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY, "{}", r.text());
     assert_eq!(r.error_code(), "provider_failed");
     assert!(!r.text().contains("sk-test"));
-    assert_eq!(balance(&t, &u).await, 10, "the hold was released");
+    assert_eq!(t.balance(&u).await, 10, "the hold was released");
     let log = logs(&t, &u).await;
     assert_eq!(log.len(), 1);
     assert_eq!(log[0]["status"], "failed");
@@ -525,24 +478,26 @@ async fn g4_u1_a_priced_enhance_is_charged_once_on_success() {
     let mut raw = RawSettings::default();
     raw.assistant.enhance_credits = 2;
     raw.credits.signup_grant = Some(3);
-    let t = demo_with(raw).await;
+    let t = TestApp::init().with_raw_settings(raw).demo().build().await;
     let u = t.sign_in("priced@example.com").await;
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a red fox" }),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a red fox" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    assert_eq!(balance(&t, &u).await, 1);
-    let r = post(
-        &t,
-        &u,
-        "/api/v1/assistant/enhance",
-        json!({ "prompt": "a red fox" }),
-    )
-    .await;
+    assert_eq!(t.balance(&u).await, 1);
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a red fox" })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.text());
     assert_eq!(r.error_code(), "insufficient_credits");
     assert_eq!(logs(&t, &u).await.len(), 1, "a refused call is not a call");

@@ -3,22 +3,13 @@
 //! its items, takedowns and deleted generations leave every board and favorite list, and share
 //! links show only what the owner chose.
 
-use atelier_core::Settings;
-use atelier_testkit::{Auth, SignedInUser, TestApp, sample_posts};
+use atelier_testkit::{Auth, SignedInUser, TestApp};
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn app() -> (TestApp, Vec<String>) {
-    let mut settings = Settings::defaults().unwrap();
-    settings.demo = true;
-    let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&sample_posts(4)).await;
-    let ids = t.get("/api/v1/gallery?sort=newest").await.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
+    let t = TestApp::init().demo().with_sample_posts(4).build().await;
+    let ids = t.gallery_ids("sort=newest").await;
     (t, ids)
 }
 

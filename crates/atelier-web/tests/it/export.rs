@@ -3,38 +3,15 @@
 //! of another user in it; rate-limited; and the background export with its mailed signed link
 //! that works without credentials, refuses tampering, expires after a day and is purged.
 
-use atelier_core::Settings;
 use atelier_core::clock::HOUR_MS;
 use atelier_media::BlobKey;
 use atelier_media::image::fixtures;
-use atelier_testkit::{Auth, SignedInUser, TestApp, sample_posts};
+use atelier_testkit::{Auth, SignedInUser, TestApp};
 use axum::http::{Method, StatusCode};
 use futures::TryStreamExt as _;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::io::Read as _;
-
-async fn demo() -> TestApp {
-    let mut settings = Settings::defaults().unwrap();
-    settings.demo = true;
-    let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&sample_posts(4)).await;
-    t
-}
-
-async fn call(
-    t: &TestApp,
-    u: &SignedInUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> atelier_testkit::TestResponse {
-    t.call(method, path, body.as_ref(), &u.bearer()).await
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser, w: u32) -> String {
-    upload_jpeg(t, u, &fixtures::jpeg(&fixtures::gradient(w, 32))).await
-}
 
 /// A JPEG of noise, which does not compress: about `w * h` bytes.
 fn noise_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
@@ -47,29 +24,6 @@ fn noise_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
         image::Rgb([a, b, c])
     });
     fixtures::jpeg(&img)
-}
-
-async fn upload_jpeg(t: &TestApp, u: &SignedInUser, jpeg: &[u8]) -> String {
-    t.upload_jpeg(u, jpeg).await
-}
-
-/// A finished generation; returns its JSON.
-async fn generate(t: &TestApp, u: &SignedInUser, body: Value) -> Value {
-    let r = call(t, u, Method::POST, "/api/v1/generations", Some(body)).await;
-    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
-    let id = r.json()["id"].as_str().unwrap().to_owned();
-    t.run_jobs().await;
-    let g = call(
-        t,
-        u,
-        Method::GET,
-        &format!("/api/v1/generations/{id}"),
-        None,
-    )
-    .await
-    .json();
-    assert_eq!(g["status"], "succeeded", "{g}");
-    g
 }
 
 fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
@@ -118,83 +72,86 @@ struct Made {
 /// Everything a user can make: uploads, a generation using them, a favorite, a shared board
 /// with a gallery item and the generation, an assistant call and a consent change.
 async fn make_everything(t: &TestApp, u: &SignedInUser) -> Made {
-    let uploads = vec![upload(t, u, 48).await, upload(t, u, 40).await];
-    let generation = generate(
-        t,
-        u,
-        json!({ "prompt": "a lighthouse at dusk, oil painting", "count": 2, "seed": 7,
+    let uploads = vec![
+        t.upload_image(u, 48, 32).await,
+        t.upload_image(u, 40, 32).await,
+    ];
+    let generation = t
+        .generate(
+            u,
+            json!({ "prompt": "a lighthouse at dusk, oil painting", "count": 2, "seed": 7,
                 "reference_upload_ids": [uploads[0]] }),
-    )
-    .await;
+        )
+        .await;
     let gallery = t.get("/api/v1/gallery?sort=newest").await.json();
     let favorite = gallery["items"][0]["id"].as_str().unwrap().to_owned();
     let board_item = gallery["items"][1]["id"].as_str().unwrap().to_owned();
-    let r = call(
-        t,
-        u,
-        Method::PUT,
-        &format!("/api/v1/favorites/{favorite}"),
-        None,
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/favorites/{favorite}"),
+            None,
+            u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = call(
-        t,
-        u,
-        Method::POST,
-        "/api/v1/boards",
-        Some(json!({ "name": "Moodboard", "description": "evening light" })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/boards",
+            Some(json!({ "name": "Moodboard", "description": "evening light" })),
+            u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let board = r.json()["id"].as_str().unwrap().to_owned();
-    let r = call(
-        t,
-        u,
-        Method::PUT,
-        &format!("/api/v1/boards/{board}/items/{board_item}"),
-        None,
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/boards/{board}/items/{board_item}"),
+            None,
+            u,
+        )
+        .await;
     assert!(r.status.is_success(), "{}", r.text());
     let gid = generation["id"].as_str().unwrap();
-    let r = call(
-        t,
-        u,
-        Method::PUT,
-        &format!("/api/v1/boards/{board}/generations/{gid}"),
-        Some(json!({ "shared": true })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/boards/{board}/generations/{gid}"),
+            Some(json!({ "shared": true })),
+            u,
+        )
+        .await;
     assert!(r.status.is_success(), "{}", r.text());
-    let r = call(
-        t,
-        u,
-        Method::PATCH,
-        &format!("/api/v1/boards/{board}"),
-        Some(json!({ "shared": true })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/boards/{board}"),
+            Some(json!({ "shared": true })),
+            u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let share_url = r.json()["share_url"].as_str().unwrap().to_owned();
     let share_token = share_url.rsplit('/').next().unwrap().to_owned();
-    let r = call(
-        t,
-        u,
-        Method::POST,
-        "/api/v1/assistant/enhance",
-        Some(json!({ "prompt": "a portrait of a cat" })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": "a portrait of a cat" })),
+            u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = call(
-        t,
-        u,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "marketing_opt_in": true })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({ "marketing_opt_in": true })),
+            u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     Made {
         uploads,
@@ -212,17 +169,17 @@ async fn download(t: &TestApp, auth: &Auth) -> atelier_testkit::TestResponse {
 
 #[tokio::test]
 async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
-    let t = demo().await;
+    let t = TestApp::init().demo().with_sample_posts(4).build().await;
     let u = t.sign_in("export@example.com").await;
     let made = make_everything(&t, &u).await;
     let other = t.sign_in("other@example.com").await;
-    let other_upload = upload(&t, &other, 56).await;
-    let other_gen = generate(
-        &t,
-        &other,
-        json!({ "prompt": "a secret garden of another user" }),
-    )
-    .await;
+    let other_upload = t.upload_image(&other, 56, 32).await;
+    let other_gen = t
+        .generate(
+            &other,
+            json!({ "prompt": "a secret garden of another user" }),
+        )
+        .await;
 
     let r = download(&t, &u.browser()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
@@ -299,7 +256,9 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
         let id = up["id"].as_str().unwrap();
         let file = up["file"].as_str().unwrap();
         assert_eq!(file, format!("images/uploads/{id}.jpg"));
-        let served = call(&t, &u, Method::GET, &format!("/img/up/{id}/original"), None).await;
+        let served = t
+            .api(Method::GET, &format!("/img/up/{id}/original"), None, &u)
+            .await;
         assert_eq!(served.status, StatusCode::OK);
         assert_eq!(files[file], served.body.to_vec(), "upload {id} byte-equal");
         assert_eq!(up["byte_size"].as_u64().unwrap(), served.body.len() as u64);
@@ -330,14 +289,9 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
             file.starts_with(&format!("images/generations/{id}.")),
             "{file}"
         );
-        let served = call(
-            &t,
-            &u,
-            Method::GET,
-            &format!("/img/gen/{id}/original"),
-            None,
-        )
-        .await;
+        let served = t
+            .api(Method::GET, &format!("/img/gen/{id}/original"), None, &u)
+            .await;
         assert_eq!(served.status, StatusCode::OK);
         assert_eq!(files[file], served.body.to_vec(), "image {id} byte-equal");
         image_files += 1;
@@ -374,7 +328,8 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
     );
 
     let ledger = json_file(&files, "ledger.json");
-    let balance = call(&t, &u, Method::GET, "/api/v1/me/credits", None)
+    let balance = t
+        .api(Method::GET, "/api/v1/me/credits", None, &u)
         .await
         .json();
     assert_eq!(ledger["balance"], balance["balance"]);
@@ -505,11 +460,11 @@ fn link_path(text: &str) -> String {
 
 #[tokio::test]
 async fn d4_background_export_mails_a_signed_link_that_expires() {
-    let t = demo().await;
+    let t = TestApp::init().demo().with_sample_posts(4).build().await;
     let u = t.sign_in("big@example.com").await;
     let made = make_everything(&t, &u).await;
 
-    let r = call(&t, &u, Method::POST, "/api/v1/me/exports", None).await;
+    let r = t.api(Method::POST, "/api/v1/me/exports", None, &u).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     assert_eq!(r.json()["status"], "queued");
     let id = r.json()["id"].as_str().unwrap().to_owned();
@@ -531,7 +486,8 @@ async fn d4_background_export_mails_a_signed_link_that_expires() {
     );
     assert!(mail.html.contains(&path.replace('&', "&amp;")));
 
-    let list = call(&t, &u, Method::GET, "/api/v1/me/exports", None)
+    let list = t
+        .api(Method::GET, "/api/v1/me/exports", None, &u)
         .await
         .json();
     assert_eq!(list["items"][0]["id"], id.as_str());
@@ -607,7 +563,8 @@ async fn d4_background_export_mails_a_signed_link_that_expires() {
         .await
         .unwrap();
     assert!(left.is_empty());
-    let list = call(&t, &u, Method::GET, "/api/v1/me/exports", None)
+    let list = t
+        .api(Method::GET, "/api/v1/me/exports", None, &u)
         .await
         .json();
     assert!(list["items"].as_array().unwrap().is_empty());
@@ -621,7 +578,8 @@ async fn d4_export_is_streamed_in_bounded_pieces_and_stops_when_nobody_reads() {
     let t = TestApp::new().await;
     let u = t.sign_in("stream@example.com").await;
     for (i, w) in [400, 360, 320].into_iter().enumerate() {
-        upload_jpeg(&t, &u, &noise_jpeg(w, 300, u32::try_from(i).unwrap() + 1)).await;
+        t.upload_jpeg(&u, &noise_jpeg(w, 300, u32::try_from(i).unwrap() + 1))
+            .await;
     }
     let largest =
         t.db.store
@@ -675,14 +633,11 @@ async fn d4_export_is_streamed_in_bounded_pieces_and_stops_when_nobody_reads() {
 /// the export: the archive lists it in `images/missing.json` and holds everything else.
 #[tokio::test]
 async fn d4_an_image_missing_from_storage_is_listed_not_fatal() {
-    let t = demo().await;
+    let t = TestApp::init().demo().with_sample_posts(4).build().await;
     let u = t.sign_in("missing@example.com").await;
-    let g = generate(
-        &t,
-        &u,
-        json!({ "prompt": "a lighthouse at dusk", "count": 2 }),
-    )
-    .await;
+    let g = t
+        .generate(&u, json!({ "prompt": "a lighthouse at dusk", "count": 2 }))
+        .await;
     let gone = g["images"][0]["id"].as_str().unwrap().to_owned();
     let kept = g["images"][1]["id"].as_str().unwrap().to_owned();
     t.app

@@ -2,24 +2,13 @@
 //! credits with holds, idempotency, validation, owner-only and signed image URLs, deletion that
 //! empties storage, provider failures, and a job that runs twice.
 
-use atelier_core::Settings;
 use atelier_core::clock::HOUR_MS;
 use atelier_core::settings::RawSettings;
 use atelier_media::BlobKey;
-use atelier_media::image::fixtures;
-use atelier_testkit::{Auth, SignedInUser, TestApp};
+use atelier_testkit::{Auth, SignedInUser, TestApp, fakes};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use futures::TryStreamExt as _;
 use serde_json::{Value, json};
-
-async fn demo(grant: Option<u32>) -> TestApp {
-    let mut raw = RawSettings::default();
-    raw.credits.signup_grant = grant;
-    let mut settings = Settings::resolve(raw).unwrap();
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
 
 async fn generate(
     t: &TestApp,
@@ -39,35 +28,11 @@ async fn generate(
         .await
 }
 
-async fn balance(t: &TestApp, u: &SignedInUser) -> i64 {
-    t.call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
-        .await
-        .json()["balance"]
-        .as_i64()
-        .unwrap()
-}
-
-async fn stored(t: &TestApp, prefix: &BlobKey) -> usize {
-    let listed: Vec<_> = t
-        .app
-        .blobs()
-        .list(Some(prefix))
-        .try_collect()
-        .await
-        .unwrap();
-    listed.len()
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::gradient(48, 32)))
-        .await
-}
-
 #[tokio::test]
 async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("gen@example.com").await;
-    assert_eq!(balance(&t, &u).await, 100, "the demo sign-up grant");
+    assert_eq!(t.balance(&u).await, 100, "the demo sign-up grant");
     let models = t.get("/api/v1/models").await.json();
     assert_eq!(models["items"][0]["id"], "local");
     assert_eq!(models["items"][0]["demo"], true);
@@ -76,28 +41,12 @@ async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let id = r.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(r.json()["status"], "queued");
-    assert_eq!(balance(&t, &u).await, 98, "held");
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    assert_eq!(t.balance(&u).await, 98, "held");
+    let g = t.generation(&u, &id).await;
     assert_eq!(g["status"], "queued");
 
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &id).await;
     assert_eq!(g["status"], "succeeded", "{g}");
     assert_eq!(g["credits_charged"], 2);
     assert_eq!(g["prompt"], "a lighthouse at dusk, oil painting");
@@ -108,7 +57,7 @@ async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
         images[0]["height"].as_i64().unwrap(),
     );
     assert_eq!(w * 4, h * 3, "3:4");
-    assert_eq!(balance(&t, &u).await, 98, "captured 2, released 0");
+    assert_eq!(t.balance(&u).await, 98, "captured 2, released 0");
     let ledger = t
         .call(Method::GET, "/api/v1/me/credits", None, &u.bearer())
         .await
@@ -179,7 +128,7 @@ async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
 
 #[tokio::test]
 async fn u1_idempotency_key_replays_the_answer_and_charges_once() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("idem@example.com").await;
     let body = json!({ "prompt": "a red fox in snow", "count": 3 });
     let a = generate(&t, &u, body.clone(), Some("key-1")).await;
@@ -187,7 +136,7 @@ async fn u1_idempotency_key_replays_the_answer_and_charges_once() {
     assert_eq!(a.status, StatusCode::ACCEPTED);
     assert_eq!(b.status, StatusCode::ACCEPTED);
     assert_eq!(a.json()["id"], b.json()["id"]);
-    assert_eq!(balance(&t, &u).await, 97, "one hold");
+    assert_eq!(t.balance(&u).await, 97, "one hold");
     let c = generate(
         &t,
         &u,
@@ -200,15 +149,19 @@ async fn u1_idempotency_key_replays_the_answer_and_charges_once() {
     t.run_jobs().await;
     let d = generate(&t, &u, body, Some("key-1")).await;
     assert_eq!(d.json()["status"], "succeeded");
-    assert_eq!(balance(&t, &u).await, 97, "charged once");
+    assert_eq!(t.balance(&u).await, 97, "charged once");
 }
 
 #[tokio::test]
 async fn bad_requests_and_insufficient_credits() {
-    let t = demo(Some(3)).await;
+    let t = TestApp::init()
+        .demo()
+        .with_settings_toml("[credits]\nsignup_grant = 3\n")
+        .build()
+        .await;
     let u = t.sign_in("v@example.com").await;
     let other = t.sign_in("w@example.com").await;
-    let foreign = upload(&t, &other).await;
+    let foreign = t.upload_image(&other, 48, 32).await;
     for (body, code) in [
         (json!({ "prompt": "  " }), "invalid_prompt"),
         (json!({ "prompt": "x".repeat(4001) }), "invalid_prompt"),
@@ -235,7 +188,7 @@ async fn bad_requests_and_insufficient_credits() {
     let r = generate(&t, &u, json!({ "prompt": "four please", "count": 4 }), None).await;
     assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
     assert_eq!(r.error_code(), "insufficient_credits");
-    assert_eq!(balance(&t, &u).await, 3, "nothing held");
+    assert_eq!(t.balance(&u).await, 3, "nothing held");
     assert!(
         t.call(Method::GET, "/api/v1/generations", None, &u.bearer())
             .await
@@ -248,7 +201,7 @@ async fn bad_requests_and_insufficient_credits() {
 
 #[tokio::test]
 async fn too_many_running_generations_are_refused() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("busy@example.com").await;
     for _ in 0..2 {
         assert_eq!(
@@ -271,10 +224,10 @@ async fn too_many_running_generations_are_refused() {
 
 #[tokio::test]
 async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_storage() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("del@example.com").await;
-    let shared = upload(&t, &u).await;
-    let only_first = upload(&t, &u).await;
+    let shared = t.upload_image(&u, 48, 32).await;
+    let only_first = t.upload_image(&u, 48, 32).await;
     let first = generate(
         &t,
         &u,
@@ -298,15 +251,7 @@ async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_stora
         .unwrap()
         .to_owned();
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{first}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &first).await;
     assert_eq!(g["status"], "succeeded", "{g}");
     assert_eq!(g["reference_upload_ids"], json!([shared, only_first]));
     let image = g["images"][0]["id"].as_str().unwrap().to_owned();
@@ -316,7 +261,9 @@ async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_stora
         .trim_start_matches("http://127.0.0.1:8080")
         .to_owned();
     assert_eq!(
-        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        t.stored_blobs(&BlobKey::generated_prefix(&u.id, &image))
+            .await
+            .len(),
         3,
         "original and two thumbnails"
     );
@@ -354,17 +301,23 @@ async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_stora
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        t.stored_blobs(&BlobKey::generated_prefix(&u.id, &image))
+            .await
+            .len(),
         0,
         "images gone from storage"
     );
     assert_eq!(
-        stored(&t, &BlobKey::upload_prefix(&u.id, &only_first)).await,
+        t.stored_blobs(&BlobKey::upload_prefix(&u.id, &only_first))
+            .await
+            .len(),
         0,
         "its own upload is gone"
     );
     assert_eq!(
-        stored(&t, &BlobKey::upload_prefix(&u.id, &shared)).await,
+        t.stored_blobs(&BlobKey::upload_prefix(&u.id, &shared))
+            .await
+            .len(),
         2,
         "the shared upload stays"
     );
@@ -389,12 +342,14 @@ async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_stora
     )
     .await;
     assert_eq!(
-        stored(&t, &BlobKey::upload_prefix(&u.id, &shared)).await,
+        t.stored_blobs(&BlobKey::upload_prefix(&u.id, &shared))
+            .await
+            .len(),
         0,
         "now unused: gone"
     );
     assert_eq!(
-        stored(&t, &BlobKey::user_prefix(&u.id)).await,
+        t.stored_blobs(&BlobKey::user_prefix(&u.id)).await.len(),
         0,
         "nothing of the user is left"
     );
@@ -403,7 +358,7 @@ async fn c5_c6_c8_deletion_removes_record_images_and_unshared_uploads_from_stora
 
 #[tokio::test]
 async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_never_charges_twice() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("crash@example.com").await;
     let id = generate(&t, &u, json!({ "prompt": "x", "count": 2 }), None)
         .await
@@ -411,7 +366,7 @@ async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_neve
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(balance(&t, &u).await, 98);
+    assert_eq!(t.balance(&u).await, 98);
     t.call(
         Method::DELETE,
         &format!("/api/v1/generations/{id}"),
@@ -419,9 +374,9 @@ async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_neve
         &u.bearer(),
     )
     .await;
-    assert_eq!(balance(&t, &u).await, 100, "released");
+    assert_eq!(t.balance(&u).await, 100, "released");
     t.run_jobs().await; // the job finds nothing to do
-    assert_eq!(balance(&t, &u).await, 100);
+    assert_eq!(t.balance(&u).await, 100);
 
     // A job that runs again after it finished (a worker killed after its work, a lease lost):
     let id = generate(&t, &u, json!({ "prompt": "y", "count": 1 }), None)
@@ -431,7 +386,7 @@ async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_neve
         .unwrap()
         .to_owned();
     t.run_jobs().await;
-    assert_eq!(balance(&t, &u).await, 99);
+    assert_eq!(t.balance(&u).await, 99);
     let ctx = atelier_jobs::JobContext {
         id: "rerun".into(),
         kind: "run_generation".into(),
@@ -440,36 +395,15 @@ async fn u1_a_generation_deleted_while_queued_releases_its_hold_and_a_rerun_neve
         payload: json!({ "id": id }).to_string(),
     };
     t.app.run_generation(&ctx).await.unwrap();
-    assert_eq!(balance(&t, &u).await, 99, "captured exactly once");
-}
-
-/// A local server speaking OpenAI's images API that refuses every prompt.
-async fn refusing_openai() -> String {
-    let app = axum::Router::new().route(
-        "/v1/images/generations",
-        axum::routing::post(|| async {
-            (
-                StatusCode::BAD_REQUEST,
-                axum::Json(json!({ "error": { "message": "Your request was rejected by the safety system.", "type": "invalid_request_error", "code": "content_policy_violation" } })),
-            )
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    assert_eq!(t.balance(&u).await, 99, "captured exactly once");
 }
 
 #[tokio::test]
 async fn a_provider_refusal_fails_the_record_with_its_reason_and_releases_the_hold() {
-    let url = refusing_openai().await;
-    let toml = format!(
-        "[credits]\nsignup_grant = 10\n[providers.openai]\napi_key = \"sk-test\"\nbase_url = \"{url}\"\n\
-         [[models]]\nid = \"gpt-image-1\"\nname = \"GPT Image\"\nprovider = \"openai\"\ncredits_per_image = 4\n"
-    );
-    let raw: RawSettings = figment_from(&toml);
+    let url = fakes::refusing_openai().await;
     let t = TestApp::init()
-        .with_settings(Settings::resolve(raw).unwrap())
+        .with_settings_toml("[credits]\nsignup_grant = 10\n")
+        .with_settings_toml(&fakes::openai_model_toml(&url))
         .build()
         .await;
     let u = t.sign_in("refused@example.com").await;
@@ -479,17 +413,9 @@ async fn a_provider_refusal_fails_the_record_with_its_reason_and_releases_the_ho
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(balance(&t, &u).await, 2);
+    assert_eq!(t.balance(&u).await, 2);
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &id).await;
     assert_eq!(g["status"], "failed");
     assert!(
         g["error"].as_str().unwrap().contains("safety system"),
@@ -497,21 +423,14 @@ async fn a_provider_refusal_fails_the_record_with_its_reason_and_releases_the_ho
     );
     assert!(!g["error"].as_str().unwrap().contains("sk-test"));
     assert_eq!(g["credits_charged"], 0);
-    assert_eq!(balance(&t, &u).await, 10, "released");
+    assert_eq!(t.balance(&u).await, 10, "released");
     let models = t.get("/api/v1/models").await.json();
     assert_eq!(models["items"][0]["provider_name"], "OpenAI");
 }
 
-fn figment_from(toml: &str) -> RawSettings {
-    use figment::providers::Format as _;
-    figment::Figment::from(figment::providers::Toml::string(toml))
-        .extract()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn meigen_generate_v2_and_status_work_with_a_token_and_signed_urls() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("meigen@example.com").await;
     let models = t.get("/api/models").await.json();
     assert_eq!(models["success"], true);
@@ -524,7 +443,7 @@ async fn meigen_generate_v2_and_status_work_with_a_token_and_signed_urls() {
             > 3
     );
 
-    let reference = upload(&t, &u).await;
+    let reference = t.upload_image(&u, 48, 32).await;
     let body = json!({
         "prompt": "a paper boat on a pond",
         "aspectRatio": "16:9",
@@ -549,15 +468,7 @@ async fn meigen_generate_v2_and_status_work_with_a_token_and_signed_urls() {
     assert!(url.contains("sig="));
     let image = t.get(url.trim_start_matches("http://127.0.0.1:8080")).await;
     assert_eq!(image.status, StatusCode::OK);
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &id).await;
     assert_eq!(g["reference_upload_ids"], json!([reference]));
 
     // Errors in MeiGen's shape.
@@ -584,9 +495,9 @@ async fn meigen_generate_v2_and_status_work_with_a_token_and_signed_urls() {
 
 #[tokio::test]
 async fn c5_the_orphan_sweeper_removes_blobs_without_rows_and_keeps_the_rest() {
-    let t = demo(None).await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("sweep@example.com").await;
-    let kept = upload(&t, &u).await;
+    let kept = t.upload_image(&u, 48, 32).await;
     let id = generate(&t, &u, json!({ "prompt": "kept" }), None)
         .await
         .json()["id"]
@@ -606,26 +517,28 @@ async fn c5_the_orphan_sweeper_removes_blobs_without_rows_and_keeps_the_rest() {
             .await
             .unwrap();
     }
-    let before = stored(&t, &BlobKey::user_prefix(&u.id)).await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let before = t.stored_blobs(&BlobKey::user_prefix(&u.id)).await.len();
+    let g = t.generation(&u, &id).await;
     let image = g["images"][0]["id"].as_str().unwrap().to_owned();
     // Young blobs are left alone (their rows may be on their way).
     assert_eq!(t.app.sweep_orphan_blobs().await.unwrap(), 0);
     // The test clock starts in 2025; move it past the blobs' real modification time.
     t.clock.advance_ms(3 * 365 * 24 * HOUR_MS);
     assert_eq!(t.app.sweep_orphan_blobs().await.unwrap(), 3);
-    assert_eq!(stored(&t, &BlobKey::user_prefix(&u.id)).await, before - 3);
-    assert_eq!(stored(&t, &BlobKey::upload_prefix(&u.id, &kept)).await, 2);
     assert_eq!(
-        stored(&t, &BlobKey::generated_prefix(&u.id, &image)).await,
+        t.stored_blobs(&BlobKey::user_prefix(&u.id)).await.len(),
+        before - 3
+    );
+    assert_eq!(
+        t.stored_blobs(&BlobKey::upload_prefix(&u.id, &kept))
+            .await
+            .len(),
+        2
+    );
+    assert_eq!(
+        t.stored_blobs(&BlobKey::generated_prefix(&u.id, &image))
+            .await
+            .len(),
         3
     );
     let (bytes, _) = t
@@ -660,9 +573,7 @@ async fn c6_deleting_a_generation_purges_its_urls_from_the_cdn() {
             },
         ),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let cdn = fakes::serve(app).await;
 
     let mut raw = RawSettings {
         public_url: Some("https://art.example.com".into()),
@@ -670,10 +581,8 @@ async fn c6_deleting_a_generation_purges_its_urls_from_the_cdn() {
     };
     raw.cdn.cloudflare_zone_id = Some("zone123".into());
     raw.cdn.cloudflare_api_token = Some(atelier_core::Secret::new("cf-token".into()));
-    raw.cdn.cloudflare_base_url = format!("http://{addr}");
-    let mut settings = Settings::resolve(raw).unwrap();
-    settings.demo = true;
-    let t = TestApp::init().with_settings(settings).build().await;
+    raw.cdn.cloudflare_base_url = cdn;
+    let t = TestApp::init().with_raw_settings(raw).demo().build().await;
     // Over HTTPS the session cookie is __Host-prefixed; the bearer token is enough here.
     let sent = t
         .send_json(

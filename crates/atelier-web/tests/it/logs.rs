@@ -173,9 +173,7 @@ async fn c10_generation_logs_hold_no_prompts() {
     use axum::http::Method;
     use serde_json::json;
     let logs = LogCapture::install();
-    let mut settings = atelier_core::Settings::defaults().unwrap();
-    settings.demo = true;
-    let t = TestApp::init().with_settings(settings).build().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in(EMAIL).await;
     let r = t
         .call(
@@ -187,15 +185,7 @@ async fn c10_generation_logs_hold_no_prompts() {
         .await;
     let id = r.json()["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
-    let g = t
-        .call(
-            Method::GET,
-            &format!("/api/v1/generations/{id}"),
-            None,
-            &u.bearer(),
-        )
-        .await
-        .json();
+    let g = t.generation(&u, &id).await;
     assert_eq!(g["status"], "succeeded");
     let url = g["images"][0]["url"].as_str().unwrap().to_owned();
     t.call(Method::GET, &url, None, &u.bearer()).await;
@@ -229,10 +219,7 @@ async fn c10_a_whole_user_journey_leaves_no_personal_data_in_the_log() {
     const INSTRUCTION: &str = "turn it sepia please";
     const FILE_NAME: &str = "grandmother-portrait.jpg";
     let logs = LogCapture::install();
-    let mut settings = atelier_core::Settings::defaults().unwrap();
-    settings.demo = true;
-    let t = TestApp::init().with_settings(settings).build().await;
-    t.import(&atelier_testkit::sample_posts(2)).await;
+    let t = TestApp::init().demo().with_sample_posts(2).build().await;
     let u = t.sign_in(EMAIL).await;
 
     const B: &str = "b0undary";

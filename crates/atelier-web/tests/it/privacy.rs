@@ -3,128 +3,93 @@
 //! the retention registry and `doctor`'s data checks with a controllable clock.
 
 use atelier_app::privacy::retention::Retention;
-use atelier_core::Settings;
 use atelier_core::clock::DAY_MS;
 use atelier_core::settings::RawSettings;
 use atelier_media::BlobKey;
-use atelier_media::image::fixtures;
 use atelier_testkit::{SignedInUser, TestApp, sample_posts};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use futures::TryStreamExt as _;
-use serde_json::{Value, json};
-
-async fn demo_with(raw: RawSettings) -> TestApp {
-    let mut settings = Settings::resolve(raw).unwrap();
-    settings.demo = true;
-    TestApp::init().with_settings(settings).build().await
-}
-
-async fn demo() -> TestApp {
-    demo_with(RawSettings::default()).await
-}
-
-async fn upload(t: &TestApp, u: &SignedInUser) -> String {
-    t.upload_jpeg(u, &fixtures::jpeg(&fixtures::gradient(40, 30)))
-        .await
-}
-
-async fn api(
-    t: &TestApp,
-    u: &SignedInUser,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> atelier_testkit::TestResponse {
-    t.call(method, path, body.as_ref(), &u.bearer()).await
-}
+use serde_json::json;
 
 /// A user with something of every kind: an upload, a generation, a favorite, a board, an
 /// assistant call, a consent change, IP events and sessions.
 async fn busy_user(t: &TestApp, email: &str, prompt: &str) -> SignedInUser {
     let u = t.sign_in(email).await;
-    let up = upload(t, &u).await;
-    let r = api(
-        t,
-        &u,
-        Method::POST,
-        "/api/v1/generations",
-        Some(json!({ "prompt": prompt, "reference_upload_ids": [up] })),
-    )
-    .await;
+    let up = t.upload_image(&u, 40, 30).await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/generations",
+            Some(json!({ "prompt": prompt, "reference_upload_ids": [up] })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let gen_id = r.json()["id"].as_str().unwrap().to_owned();
     t.run_jobs().await;
     let items = t.get("/api/v1/gallery?limit=1").await.json();
     let item = items["items"][0]["id"].as_str().unwrap().to_owned();
-    let r = api(
-        t,
-        &u,
-        Method::PUT,
-        &format!("/api/v1/favorites/{item}"),
-        None,
-    )
-    .await;
-    assert!(r.status.is_success(), "{}", r.text());
-    let board = api(
-        t,
-        &u,
-        Method::POST,
-        "/api/v1/boards",
-        Some(json!({ "name": "Mine" })),
-    )
-    .await
-    .json();
+    t.favorite(&u, &item).await;
+    let board = t
+        .api(
+            Method::POST,
+            "/api/v1/boards",
+            Some(json!({ "name": "Mine" })),
+            &u,
+        )
+        .await
+        .json();
     let board_id = board["id"].as_str().unwrap().to_owned();
-    let r = api(
-        t,
-        &u,
-        Method::PUT,
-        &format!("/api/v1/boards/{board_id}/items/{item}"),
-        None,
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/boards/{board_id}/items/{item}"),
+            None,
+            &u,
+        )
+        .await;
     assert!(r.status.is_success(), "{}", r.text());
-    let r = api(
-        t,
-        &u,
-        Method::PUT,
-        &format!("/api/v1/boards/{board_id}/generations/{gen_id}"),
-        None,
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PUT,
+            &format!("/api/v1/boards/{board_id}/generations/{gen_id}"),
+            None,
+            &u,
+        )
+        .await;
     assert!(
         r.status.is_success() || r.status == StatusCode::NOT_FOUND,
         "{}",
         r.text()
     );
-    let r = api(
-        t,
-        &u,
-        Method::POST,
-        "/api/v1/assistant/enhance",
-        Some(json!({ "prompt": prompt })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::POST,
+            "/api/v1/assistant/enhance",
+            Some(json!({ "prompt": prompt })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
-    let r = api(
-        t,
-        &u,
-        Method::PATCH,
-        "/api/v1/me",
-        Some(json!({ "marketing_opt_in": true })),
-    )
-    .await;
+    let r = t
+        .api(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(json!({ "marketing_opt_in": true })),
+            &u,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     u
 }
 
 #[tokio::test]
 async fn d8_the_privacy_overview_shows_what_is_held_and_each_retention() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     t.import(&sample_posts(2)).await;
     let u = busy_user(&t, "held@example.com", "a quiet harbour at dawn").await;
-    let r = api(&t, &u, Method::GET, "/api/v1/me/privacy", None).await;
+    let r = t.api(Method::GET, "/api/v1/me/privacy", None, &u).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let p = r.json();
     assert_eq!(p["email"], "held@example.com");
@@ -154,22 +119,22 @@ async fn d8_the_privacy_overview_shows_what_is_held_and_each_retention() {
 
 #[tokio::test]
 async fn d3_a_deletion_request_is_confirmed_by_mail_and_can_be_withdrawn() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("changed-mind@example.com").await;
-    let r = api(&t, &u, Method::POST, "/api/v1/me/deletion", None).await;
+    let r = t.api(Method::POST, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let due = r.json()["due_at"].as_str().unwrap().to_owned();
     let mail = t.last_mail_to("changed-mind@example.com").await;
     assert!(mail.subject.contains("will be deleted"), "{}", mail.subject);
     assert!(mail.text.contains(&due[..10]), "{}", mail.text);
     // Asking twice keeps the first date.
-    let again = api(&t, &u, Method::POST, "/api/v1/me/deletion", None).await;
+    let again = t.api(Method::POST, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(again.json()["due_at"], due.as_str());
 
     t.clock.advance_ms(6 * DAY_MS);
-    let r = api(&t, &u, Method::DELETE, "/api/v1/me/deletion", None).await;
+    let r = t.api(Method::DELETE, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = api(&t, &u, Method::DELETE, "/api/v1/me/deletion", None).await;
+    let r = t.api(Method::DELETE, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     t.clock.advance_ms(2 * DAY_MS);
     assert_eq!(
@@ -179,7 +144,7 @@ async fn d3_a_deletion_request_is_confirmed_by_mail_and_can_be_withdrawn() {
             .unwrap(),
         0
     );
-    let me = api(&t, &u, Method::GET, "/api/v1/me", None).await;
+    let me = t.api(Method::GET, "/api/v1/me", None, &u).await;
     assert_eq!(
         me.status,
         StatusCode::OK,
@@ -195,12 +160,12 @@ async fn d3_a_deletion_request_is_confirmed_by_mail_and_can_be_withdrawn() {
 
 #[tokio::test]
 async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     t.import(&sample_posts(2)).await;
     let prompt = "a lighthouse keeper's secret garden";
     let u = busy_user(&t, "leaving@example.com", prompt).await;
     let other = busy_user(&t, "staying@example.com", "a red fox in snow").await;
-    let r = api(&t, &u, Method::POST, "/api/v1/me/deletion", None).await;
+    let r = t.api(Method::POST, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
     let user_blobs = BlobKey::user_prefix(&u.id);
     let listed: Vec<_> = t
@@ -250,9 +215,10 @@ async fn d3_r1_r5_after_the_grace_period_nothing_of_the_user_remains_anywhere() 
         .unwrap();
     assert!(listed.is_empty(), "blobs left: {listed:?}");
     // The session and token stop working; the other user is untouched.
-    let me = api(&t, &u, Method::GET, "/api/v1/me", None).await;
+    let me = t.api(Method::GET, "/api/v1/me", None, &u).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
-    let theirs = api(&t, &other, Method::GET, "/api/v1/me/privacy", None)
+    let theirs = t
+        .api(Method::GET, "/api/v1/me/privacy", None, &other)
         .await
         .json();
     assert_eq!(theirs["held"]["generations"], 1);
@@ -281,9 +247,9 @@ async fn r5_a_kept_hash_blocks_the_address_only_when_the_operator_turns_it_on() 
     let mut raw = RawSettings::default();
     raw.accounts.keep_deleted_email_hash = true;
     raw.retention.account_deletion_grace_days = 0;
-    let t = demo_with(raw).await;
+    let t = TestApp::init().with_raw_settings(raw).demo().build().await;
     let u = t.sign_in("spam.mer@gmail.com").await;
-    api(&t, &u, Method::POST, "/api/v1/me/deletion", None).await;
+    t.api(Method::POST, "/api/v1/me/deletion", None, &u).await;
     assert_eq!(
         t.app
             .run_retention(Retention::AccountDeletions)
@@ -310,21 +276,20 @@ async fn r5_a_kept_hash_blocks_the_address_only_when_the_operator_turns_it_on() 
     t.run_jobs().await;
     assert_eq!(t.mails().len(), before, "no mail to a blocked address");
     // Without the setting, nothing is kept and anyone may sign up again.
-    let t2 = demo().await;
+    let t2 = TestApp::init().demo().build().await;
     assert!(!t2.app.email_blocked("spammer@gmail.com").await.unwrap());
 }
 
 #[tokio::test]
 async fn c1_d7_marketing_mail_carries_one_click_unsubscribe_and_get_never_unsubscribes() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("news@example.com").await;
     let quiet = t.sign_in("quiet@example.com").await;
-    api(
-        &t,
-        &u,
+    t.api(
         Method::PATCH,
         "/api/v1/me",
         Some(json!({ "marketing_opt_in": true })),
+        &u,
     )
     .await;
     let sent = t
@@ -374,7 +339,7 @@ async fn c1_d7_marketing_mail_carries_one_click_unsubscribe_and_get_never_unsubs
     let page = t.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("<form method=\"post\""));
-    let me = api(&t, &u, Method::GET, "/api/v1/me", None).await.json();
+    let me = t.api(Method::GET, "/api/v1/me", None, &u).await.json();
     assert_eq!(me["marketing_opt_in"], true, "GET changed nothing");
 
     // The one-click POST: form-encoded, no cookie, from the mail provider's server.
@@ -388,7 +353,7 @@ async fn c1_d7_marketing_mail_carries_one_click_unsubscribe_and_get_never_unsubs
         .unwrap();
     let r = t.request(req).await;
     assert_eq!(r.status, StatusCode::OK, "200, no redirect: {}", r.text());
-    let me = api(&t, &u, Method::GET, "/api/v1/me", None).await.json();
+    let me = t.api(Method::GET, "/api/v1/me", None, &u).await.json();
     assert_eq!(me["marketing_opt_in"], false);
     let consents = t.app.consent_events(&u.id).await.unwrap();
     assert_eq!(consents[0].value, "opt_out");
@@ -429,7 +394,7 @@ async fn c1_d7_marketing_mail_carries_one_click_unsubscribe_and_get_never_unsubs
 
 #[tokio::test]
 async fn c1_marketing_mail_cannot_bypass_the_opt_in() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("direct@example.com").await;
     let err = t
         .app
@@ -447,14 +412,13 @@ async fn c1_marketing_mail_cannot_bypass_the_opt_in() {
 
 #[tokio::test]
 async fn sec4_purge_runs_every_retention_job_and_doctor_checks_the_promises() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("doctor@example.com").await;
-    api(
-        &t,
-        &u,
+    t.api(
         Method::POST,
         "/api/v1/assistant/enhance",
         Some(json!({ "prompt": "a kite" })),
+        &u,
     )
     .await;
     let failing = |checks: &[atelier_app::privacy::doctor::Check]| -> Vec<String> {
@@ -517,7 +481,7 @@ async fn r6_technical_log_files_are_bounded_by_age_and_size() {
     let mut raw = RawSettings::default();
     raw.log.dir = Some(logs.path().to_path_buf());
     raw.log.max_total_mb = 1;
-    let t = demo_with(raw).await;
+    let t = TestApp::init().with_raw_settings(raw).demo().build().await;
     // The test clock is at 2025-06-15.
     let write = |day: &str, bytes: usize| {
         std::fs::write(
@@ -554,14 +518,13 @@ async fn r6_technical_log_files_are_bounded_by_age_and_size() {
 
 #[tokio::test]
 async fn p1_a_policy_change_is_announced_to_every_account_as_service_mail() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let a = t.sign_in("opted-in@example.com").await;
-    api(
-        &t,
-        &a,
+    t.api(
         Method::PATCH,
         "/api/v1/me",
         Some(json!({ "marketing_opt_in": true })),
+        &a,
     )
     .await;
     t.sign_in("opted-out@example.com").await;
@@ -579,9 +542,9 @@ async fn p1_a_policy_change_is_announced_to_every_account_as_service_mail() {
 
 #[tokio::test]
 async fn d4_the_export_streams_whole_to_a_browser_that_accepts_compression() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("zip@example.com").await;
-    upload(&t, &u).await;
+    t.upload_image(&u, 40, 30).await;
     let r = t
         .request(
             Request::builder()
@@ -604,9 +567,9 @@ async fn d4_the_export_streams_whole_to_a_browser_that_accepts_compression() {
 
 #[tokio::test]
 async fn sec4_r1_doctor_reads_blob_headers_and_flags_a_plain_user_blob() {
-    let t = demo().await;
+    let t = TestApp::init().demo().build().await;
     let u = t.sign_in("sealed@example.com").await;
-    upload(&t, &u).await;
+    t.upload_image(&u, 40, 30).await;
     t.app.run_all_retention().await.unwrap();
     let encrypted = |checks: &[atelier_app::privacy::doctor::Check]| {
         checks

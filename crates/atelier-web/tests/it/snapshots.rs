@@ -12,8 +12,7 @@ use atelier_core::Settings;
 use atelier_core::settings::RawSettings;
 use atelier_media::image::fixtures;
 use atelier_testkit::{Auth, SignedInUser, TestApp, TestResponse};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
 /// Keys whose values are stable enumerations: kept as they are, so that a renamed status, kind
@@ -139,12 +138,7 @@ async fn with_gallery(grant: u32) -> (TestApp, Vec<String>) {
     let t = demo(grant).await;
     let summary = t.import(POSTS).await;
     assert_eq!(summary.created, 3, "{summary:?}");
-    let ids = t.get("/api/v1/gallery").await.json()["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
+    let ids = t.gallery_ids("").await;
     (t, ids)
 }
 
@@ -201,29 +195,9 @@ impl<'a> Caller<'a> {
 
 /// `POST /api/v1/uploads` of a small JPEG as `u`: the whole answer.
 async fn upload(t: &TestApp, u: &SignedInUser) -> TestResponse {
-    const B: &str = "snapb0undary";
-    let mut body = format!(
-        "--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(&fixtures::jpeg(&fixtures::gradient(48, 32)));
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header("authorization", format!("Bearer {}", u.token))
-        .header("content-type", format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .unwrap();
-    t.request(request).await
-}
-
-/// The `id` of a JSON answer.
-fn id_of(r: &TestResponse) -> String {
-    r.json()["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no id in {}", r.text()))
-        .to_owned()
+    let jpeg = fixtures::jpeg(&fixtures::gradient(48, 32));
+    t.post_upload("r.jpg", "image/jpeg", &jpeg, &u.bearer())
+        .await
 }
 
 #[tokio::test]
@@ -293,7 +267,7 @@ async fn snapshot_api_account_answers() {
         )
         .await;
     api.get("tokens", "/api/v1/me/tokens").await;
-    let path = format!("/api/v1/me/tokens/{}", id_of(&token));
+    let path = format!("/api/v1/me/tokens/{}", token.id());
     api.delete("tokens_revoke", &path).await;
     api.delete("tokens_revoke_unknown", &path).await;
 
@@ -324,7 +298,7 @@ async fn snapshot_api_generation_answers() {
     let api = Caller::new(&t, u.bearer());
     api.get("models", "/api/v1/models").await;
 
-    let up = id_of(&snap("uploads_create", upload(&t, &u).await));
+    let up = snap("uploads_create", upload(&t, &u).await).id();
     api.get("uploads_list", "/api/v1/uploads").await;
     api.get("uploads_get", &format!("/api/v1/uploads/{up}"))
         .await;
@@ -336,7 +310,7 @@ async fn snapshot_api_generation_answers() {
     let created = api
         .post("generations_create", "/api/v1/generations", body)
         .await;
-    let path = format!("/api/v1/generations/{}", id_of(&created));
+    let path = format!("/api/v1/generations/{}", created.id());
     api.get("generations_get_queued", &path).await;
     t.run_jobs().await;
     api.get("generations_get", &path).await;
@@ -375,7 +349,7 @@ async fn snapshot_api_generation_answers() {
     api.delete("generations_delete", &path).await;
 
     // The generation took its reference upload with it: delete another.
-    let path = format!("/api/v1/uploads/{}", id_of(&upload(&t, &u).await));
+    let path = format!("/api/v1/uploads/{}", upload(&t, &u).await.id());
     api.delete("uploads_delete", &path).await;
     api.get("uploads_get_unknown", &path).await;
 }
@@ -411,7 +385,7 @@ async fn snapshot_api_gallery_and_collection_answers() {
 
     let body = json!({ "name": "Moody skies", "description": "for the poster" });
     let board = api.post("boards_create", "/api/v1/boards", body).await;
-    let board = format!("/api/v1/boards/{}", id_of(&board));
+    let board = format!("/api/v1/boards/{}", board.id());
     api.post(
         "boards_create_invalid_name",
         "/api/v1/boards",
@@ -436,7 +410,7 @@ async fn snapshot_api_gallery_and_collection_answers() {
         generation.text()
     );
     t.run_jobs().await;
-    let with_generation = format!("{board}/generations/{}", id_of(&generation));
+    let with_generation = format!("{board}/generations/{}", generation.id());
     api.send(
         "boards_add_generation",
         Method::PUT,
@@ -482,7 +456,7 @@ async fn snapshot_api_assistant_answers() {
         body,
     )
     .await;
-    let up = id_of(&upload(&t, &u).await);
+    let up = upload(&t, &u).await.id();
     let body = json!({ "upload_id": up });
     api.post("assistant_describe", "/api/v1/assistant/describe", body)
         .await;
@@ -498,7 +472,7 @@ async fn snapshot_api_assistant_answers() {
         .post("assistant_edit", "/api/v1/assistant/edit", body)
         .await;
     t.run_jobs().await;
-    let path = format!("/api/v1/generations/{}", id_of(&edit));
+    let path = format!("/api/v1/generations/{}", edit.id());
     api.get("assistant_edit_done", &path).await;
     api.get("assistant_logs", "/api/v1/me/assistant-logs").await;
     api.delete("assistant_logs_delete", "/api/v1/me/assistant-logs")

@@ -6,64 +6,8 @@ use atelier_core::Settings;
 use atelier_core::settings::RawSettings;
 use atelier_media::BlobKey;
 use atelier_media::image::fixtures;
-use atelier_testkit::{Auth, TestApp};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use futures::TryStreamExt as _;
-
-/// How many blobs are stored under `prefix`.
-async fn stored(t: &TestApp, prefix: &BlobKey) -> usize {
-    let listed: Vec<_> = t
-        .app
-        .blobs()
-        .list(Some(prefix))
-        .try_collect()
-        .await
-        .unwrap();
-    listed.len()
-}
-
-const BOUNDARY: &str = "atelier-test-boundary";
-
-fn multipart(field: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Vec<u8> {
-    let mut body = format!(
-        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\n\
-         Content-Type: {content_type}\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
-
-async fn upload(
-    t: &TestApp,
-    auth: &Auth,
-    filename: &str,
-    bytes: &[u8],
-) -> atelier_testkit::TestResponse {
-    let mut req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        );
-    match auth {
-        Auth::Bearer(token) => req = req.header("authorization", format!("Bearer {token}")),
-        Auth::Cookie(c) => {
-            req = req
-                .header("cookie", c)
-                .header("sec-fetch-site", "same-origin")
-        }
-        Auth::None => {}
-    }
-    t.request(
-        req.body(Body::from(multipart("file", filename, "image/png", bytes)))
-            .unwrap(),
-    )
-    .await
-}
+use atelier_testkit::{Auth, MultipartForm, TestApp};
+use axum::http::{Method, StatusCode};
 
 fn exif_jpeg() -> Vec<u8> {
     // 40×20, stored sideways: EXIF orientation 6 turns it into 20×40. A GPS position inside.
@@ -78,7 +22,9 @@ async fn c11_upload_strips_exif_gps_and_applies_orientation() {
     let original = exif_jpeg();
     assert!(original.windows(8).any(|w| w == fixtures::GPS_SECONDS));
     // The name lies: the bytes decide.
-    let r = upload(&t, &u.bearer(), "holiday.png", &original).await;
+    let r = t
+        .post_upload("holiday.png", "image/png", &original, &u.bearer())
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let json = r.json();
     assert_eq!(
@@ -134,7 +80,10 @@ async fn r1_uploads_are_encrypted_at_rest_with_the_owners_key() {
     let t = TestApp::new().await;
     let u = t.sign_in("enc@example.com").await;
     let png = fixtures::png(&image::DynamicImage::ImageRgb8(fixtures::gradient(64, 64)));
-    let id = upload(&t, &u.bearer(), "g.png", &png).await.json()["id"]
+    let id = t
+        .post_upload("g.png", "image/png", &png, &u.bearer())
+        .await
+        .json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -176,39 +125,35 @@ async fn bombs_disguised_and_truncated_files_are_refused_fast() {
     let t = TestApp::new().await;
     let u = t.sign_in("bad@example.com").await;
     let started = std::time::Instant::now();
-    let r = upload(
-        &t,
-        &u.bearer(),
-        "bomb.png",
-        &fixtures::png_declaring(60_000, 60_000),
-    )
-    .await;
+    let r = t
+        .post_upload(
+            "bomb.png",
+            "image/png",
+            &fixtures::png_declaring(60_000, 60_000),
+            &u.bearer(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.error_code(), "too_many_pixels");
     println!("a 60000×60000 PNG was refused in {:?}", started.elapsed());
-    let r = upload(
-        &t,
-        &u.bearer(),
-        "notes.png",
-        b"just some text pretending to be a PNG",
-    )
-    .await;
+    let r = t
+        .post_upload(
+            "notes.png",
+            "image/png",
+            b"just some text pretending to be a PNG",
+            &u.bearer(),
+        )
+        .await;
     assert_eq!(r.error_code(), "unsupported_image");
     let jpeg = fixtures::jpeg(&fixtures::gradient(64, 64));
-    let r = upload(&t, &u.bearer(), "cut.jpg", &jpeg[..jpeg.len() / 2]).await;
+    let r = t
+        .post_upload("cut.jpg", "image/png", &jpeg[..jpeg.len() / 2], &u.bearer())
+        .await;
     assert_eq!(r.error_code(), "malformed_image");
     // No file field.
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/uploads")
-        .header("authorization", format!("Bearer {}", u.token))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={BOUNDARY}"),
-        )
-        .body(Body::from(multipart("other", "x.png", "image/png", b"x")))
-        .unwrap();
-    assert_eq!(t.request(req).await.error_code(), "missing_file");
+    let form = MultipartForm::new().file("other", "x.png", "image/png", b"x");
+    let r = t.post_multipart("/api/v1/uploads", form, &u.bearer()).await;
+    assert_eq!(r.error_code(), "missing_file");
     // Not multipart at all.
     let r = t
         .call(
@@ -220,11 +165,13 @@ async fn bombs_disguised_and_truncated_files_are_refused_fast() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // Signed out.
-    let r = upload(&t, &Auth::None, "x.png", &jpeg).await;
+    let r = t
+        .post_upload("x.png", "image/png", &jpeg, &Auth::None)
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     // Nothing was stored.
     assert!(t.app.uploads(&u.id).await.unwrap().is_empty());
-    assert_eq!(stored(&t, &BlobKey::user_prefix(&u.id)).await, 0);
+    assert_eq!(t.stored_blobs(&BlobKey::user_prefix(&u.id)).await.len(), 0);
 }
 
 #[tokio::test]
@@ -240,7 +187,9 @@ async fn uploads_over_the_byte_limit_are_413() {
         256, 256,
     )));
     assert!(big.len() > 4096);
-    let r = upload(&t, &u.bearer(), "big.png", &big).await;
+    let r = t
+        .post_upload("big.png", "image/png", &big, &u.bearer())
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.error_code(), "payload_too_large");
 }
@@ -251,7 +200,10 @@ async fn c5_someone_elses_upload_is_404_and_deletion_empties_storage() {
     let owner = t.sign_in("owner@example.com").await;
     let other = t.sign_in("other@example.com").await;
     let jpeg = fixtures::jpeg(&fixtures::gradient(32, 32));
-    let id = upload(&t, &owner.bearer(), "a.jpg", &jpeg).await.json()["id"]
+    let id = t
+        .post_upload("a.jpg", "image/png", &jpeg, &owner.bearer())
+        .await
+        .json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -274,7 +226,11 @@ async fn c5_someone_elses_upload_is_404_and_deletion_empties_storage() {
     assert_eq!(r.header("cache-control"), Some("no-store"));
 
     let prefix = BlobKey::upload_prefix(&owner.id, &id);
-    assert_eq!(stored(&t, &prefix).await, 2, "original and preview");
+    assert_eq!(
+        t.stored_blobs(&prefix).await.len(),
+        2,
+        "original and preview"
+    );
     let r = t
         .call(
             Method::DELETE,
@@ -284,7 +240,7 @@ async fn c5_someone_elses_upload_is_404_and_deletion_empties_storage() {
         )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    assert_eq!(stored(&t, &prefix).await, 0, "gone from storage");
+    assert_eq!(t.stored_blobs(&prefix).await.len(), 0, "gone from storage");
     let r = t
         .call(
             Method::GET,

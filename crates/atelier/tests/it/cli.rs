@@ -183,17 +183,7 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no account uses that address"));
 
-    rt.block_on(db.store.insert_user(&atelier_db::accounts::UserRow {
-        id: "u1".into(),
-        email: "ops@example.com".into(),
-        display_name: None,
-        language: "en".into(),
-        roles: "user".into(),
-        marketing_opt_in: false,
-        created_at: 0,
-        policy_version_seen: 0,
-    }))
-    .unwrap();
+    rt.block_on(db.insert_user("u1", "ops@example.com"));
     let out = run(&["admin", "grant", "OPS@example.com", "admin"]);
     assert!(
         out.status.success(),
@@ -314,17 +304,7 @@ fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions(
     );
 
     // D3: a request that came by mail, entered by an admin.
-    rt.block_on(db.store.insert_user(&atelier_db::accounts::UserRow {
-        id: "u2".into(),
-        email: "by-mail@example.com".into(),
-        display_name: None,
-        language: "en".into(),
-        roles: "user".into(),
-        marketing_opt_in: false,
-        created_at: 0,
-        policy_version_seen: 0,
-    }))
-    .unwrap();
+    rt.block_on(db.insert_user("u2", "by-mail@example.com"));
     let out = run(&["admin", "delete", "By-Mail@example.com"]);
     assert!(
         out.status.success(),
