@@ -83,8 +83,7 @@ impl StripeSettings {
         ] {
             if let Some(secret) = secret {
                 let value = secret.expose();
-                if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control())
-                {
+                if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
                     return Err(invalid(
                         key,
                         "must be the key as Stripe shows it: not empty, no spaces",
@@ -175,8 +174,8 @@ impl CreditPack {
 
 /// Currencies whose API amounts have no minor unit (Stripe's list of zero-decimal currencies).
 const ZERO_DECIMAL: [&str; 16] = [
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf",
-    "xof", "xpf",
+    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
+    "xaf", "xof", "xpf",
 ];
 
 /// Currencies whose API amounts have three decimals (Stripe's list of three-decimal currencies).
@@ -319,7 +318,10 @@ mod tests {
         );
         let mut stripe = both_secrets();
         stripe.base_url = "not a url".into();
-        assert_eq!(stripe.validate().unwrap_err().key, "billing.stripe.base_url");
+        assert_eq!(
+            stripe.validate().unwrap_err().key,
+            "billing.stripe.base_url"
+        );
         let mut stripe = both_secrets();
         stripe.secret_key = Some(Secret::new("sk_test 123\n".into()));
         assert_eq!(

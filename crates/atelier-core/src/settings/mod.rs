@@ -38,9 +38,7 @@ pub use accounts::{
     RetentionSettings,
 };
 pub use assistant::{AssistantProviderKind, AssistantSettings};
-pub use billing::{
-    BillingSettings, CreditPack, StripeSettings, currency_exponent, format_price,
-};
+pub use billing::{BillingSettings, CreditPack, StripeSettings, currency_exponent, format_price};
 pub use generation::{CreditSettings, GenerationSettings, UploadSettings};
 pub use mail::{MailSettings, MailTransport, ResendSettings, SmtpSecurity, SmtpSettings};
 pub use models::{
