@@ -137,4 +137,29 @@ mod tests {
             Ok(())
         });
     }
+
+    #[test]
+    fn g7_billing_comes_from_the_file_and_its_secrets_from_the_environment() {
+        Jail::expect_with(|jail| {
+            jail.create_file(
+                "atelier.toml",
+                "[[billing.packs]]\nid = \"starter\"\nname = \"Starter\"\ncredits = 100\namount = 499\ncurrency = \"usd\"\n\
+                 [[billing.packs]]\nid = \"yen\"\nname = \"Yen pack\"\ncredits = 120\namount = 500\ncurrency = \"jpy\"\n",
+            )?;
+            let s = load(None).map_err(|e| e.to_string())?;
+            assert!(!s.billing.enabled(), "off until both secrets are set");
+            assert_eq!(s.billing.stripe.base_url, "https://api.stripe.com");
+            jail.set_env("ATELIER_BILLING__STRIPE__SECRET_KEY", "sk_test_fromenv");
+            jail.set_env("ATELIER_BILLING__STRIPE__WEBHOOK_SECRET", "whsec_fromenv");
+            let s = load(None).map_err(|e| e.to_string())?;
+            assert!(s.billing.enabled());
+            let prices: Vec<String> = s.billing.packs.iter().map(|p| p.display_price()).collect();
+            assert_eq!(prices, ["$4.99", "¥500"]);
+            assert!(!format!("{s:?}").contains("fromenv"));
+            jail.set_env("ATELIER_BILLING__STRIPE__BASE_URL", "mailto:x@example.com");
+            let err = format!("{:#}", load(None).unwrap_err());
+            assert!(err.contains("billing.stripe.base_url"), "{err}");
+            Ok(())
+        });
+    }
 }

@@ -21,9 +21,11 @@
 //! - `models.rs`: `[[models]]`, `[providers.*]`
 //! - `generation.rs`: `[generation]`, `[uploads]`, `[credits]`
 //! - `assistant.rs`: `[assistant]`
+//! - `billing.rs`: `[billing.stripe]`, `[[billing.packs]]`
 
 mod accounts;
 mod assistant;
+mod billing;
 mod generation;
 mod location;
 mod mail;
@@ -36,6 +38,7 @@ pub use accounts::{
     RetentionSettings,
 };
 pub use assistant::{AssistantProviderKind, AssistantSettings};
+pub use billing::{BillingSettings, CreditPack, StripeSettings, currency_exponent, format_price};
 pub use generation::{CreditSettings, GenerationSettings, UploadSettings};
 pub use mail::{MailSettings, MailTransport, ResendSettings, SmtpSecurity, SmtpSettings};
 pub use models::{
@@ -124,6 +127,8 @@ pub struct RawSettings {
     pub operator: OperatorSettings,
     /// Downloads from addresses users or files name: gallery images and URL imports.
     pub fetch: FetchSettings,
+    /// Buying credit packs through Stripe; off until both Stripe secrets are set.
+    pub billing: BillingSettings,
 }
 
 impl Default for RawSettings {
@@ -153,6 +158,7 @@ impl Default for RawSettings {
             cdn: CdnSettings::default(),
             operator: OperatorSettings::default(),
             fetch: FetchSettings::default(),
+            billing: BillingSettings::default(),
         }
     }
 }
@@ -223,6 +229,8 @@ pub struct Settings {
     pub operator: OperatorSettings,
     /// Downloads from addresses files and posts name.
     pub fetch: FetchSettings,
+    /// Billing through Stripe.
+    pub billing: BillingSettings,
     /// Whether `serve --demo` is running (offline provider, demo gallery).
     pub demo: bool,
 }
@@ -268,6 +276,7 @@ impl Settings {
         raw.providers.validate()?;
         raw.cdn.validate()?;
         raw.generation.validate()?;
+        raw.billing.validate()?;
         // `log`, `operator`, `credits` and `mail.smtp` take any value of their types: nothing to check.
 
         Ok(Self {
@@ -298,6 +307,7 @@ impl Settings {
             cdn: raw.cdn,
             operator: raw.operator,
             fetch: raw.fetch,
+            billing: raw.billing,
             demo: false,
         })
     }
