@@ -61,7 +61,7 @@ pub fn router(app: App) -> Router {
         .route("/api/openapi.json", get(openapi_json))
         .merge(api)
         .fallback(crate::page::not_found)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(crate::page::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::auth::csrf_guard,
@@ -264,8 +264,4 @@ async fn openapi_json(axum::extract::State(state): axum::extract::State<AppState
         state.openapi.as_str().to_owned(),
     )
         .into_response()
-}
-
-async fn method_not_allowed() -> Response {
-    ApiError::method_not_allowed().into_response()
 }

@@ -60,6 +60,7 @@ pub fn not_found_page(page: &Page) -> Response {
 /// server error (whose cause stays in the log: C10).
 fn error_page(page: &Page, status: StatusCode, detail: Option<String>) -> Response {
     let m = page.m;
+    let detail = detail.or_else(|| status.canonical_reason().map(str::to_owned));
     let body = match detail {
         Some(detail) if status.is_client_error() => {
             m.common.error_client_body.replace("{detail}", &detail)
@@ -102,7 +103,7 @@ pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next
     let bytes = axum::body::to_bytes(body, DETAIL_LIMIT)
         .await
         .unwrap_or_default();
-    let detail = detail(&bytes).or_else(|| status.canonical_reason().map(str::to_owned));
+    let detail = detail(&bytes);
     let (mut request_parts, ()) = Request::new(()).into_parts();
     request_parts.headers = headers;
     request_parts.uri = uri.0.clone();
@@ -141,6 +142,17 @@ fn is_html(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("text/html"))
 }
 
+/// Whether `path` is answered in JSON or as a file (the API, images, assets, the health check)
+/// rather than as a page.
+fn is_machine_path(path: &str) -> bool {
+    ["/api", "/img", "/assets"].iter().any(|p| {
+        path == *p
+            || path
+                .strip_prefix(p)
+                .is_some_and(|rest| rest.starts_with('/'))
+    }) || path == "/healthz"
+}
+
 /// The router's fallback: JSON under `/api/`, the friendly page elsewhere.
 pub async fn not_found(page: Page, uri: OriginalUri) -> Response {
     let path = uri.0.path();
@@ -148,6 +160,21 @@ pub async fn not_found(page: Page, uri: OriginalUri) -> Response {
         return ApiError::not_found().into_response();
     }
     not_found_page(&page)
+}
+
+/// A known address asked with a method it does not take: the error page for a page's address,
+/// JSON for the API's (axum adds `Allow`).
+pub async fn method_not_allowed(page: Page, uri: OriginalUri) -> Response {
+    let error = ApiError::method_not_allowed();
+    if is_machine_path(uri.0.path()) {
+        return error.into_response();
+    }
+    let mut response = error_page(&page, StatusCode::METHOD_NOT_ALLOWED, None);
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
 }
 
 #[cfg(test)]
@@ -166,5 +193,21 @@ mod tests {
         );
         assert_eq!(detail(b"  "), None);
         assert_eq!(detail(&[0xff, 0xfe]), None);
+    }
+
+    #[test]
+    fn the_api_images_and_assets_are_not_pages() {
+        for path in [
+            "/api",
+            "/api/v1/instance",
+            "/img/g/x/0/w320",
+            "/assets/app.css",
+            "/healthz",
+        ] {
+            assert!(super::is_machine_path(path), "{path}");
+        }
+        for path in ["/", "/boards/x/edit", "/imagine", "/apis", "/settings"] {
+            assert!(!super::is_machine_path(path), "{path}");
+        }
     }
 }

@@ -288,6 +288,12 @@ async fn a_failing_page_route_answers_an_html_page_and_an_api_route_json() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(html_page(&r));
 
+    // A page address asked with the wrong method: the error page too, with its `Allow`.
+    let r = t.page("/boards/no-such-board/edit", &u).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(html_page(&r));
+    assert!(r.header("allow").is_some_and(|v| v.contains("POST")));
+
     // In the visitor's language.
     let r = t
         .post_form(
