@@ -56,7 +56,8 @@ impl App {
         })
     }
 
-    /// Adds a credit-side entry (grant, purchase, refund, or an adjustment of either sign).
+    /// Adds a credit-side entry (grant, purchase, or an adjustment of either sign). Refunds are
+    /// booked only with the refunded purchase (`billing`).
     ///
     /// # Errors
     /// [`AppError::InsufficientCredits`] when a negative adjustment would take the balance below
@@ -71,9 +72,9 @@ impl App {
     ) -> Result<EntryRow, AppError> {
         let reason = check_reason(reason)?;
         let valid = match kind {
-            EntryKind::Grant | EntryKind::Purchase | EntryKind::Refund => amount > 0,
+            EntryKind::Grant | EntryKind::Purchase => amount > 0,
             EntryKind::Adjustment => amount != 0,
-            EntryKind::Hold | EntryKind::Capture | EntryKind::Release => false,
+            EntryKind::Hold | EntryKind::Capture | EntryKind::Release | EntryKind::Refund => false,
         };
         if !valid {
             return Err(AppError::invalid(

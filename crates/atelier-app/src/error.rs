@@ -42,6 +42,14 @@ pub enum AppError {
         /// Human-readable explanation.
         message: String,
     },
+    /// The request conflicts with the instance's state (a feature that is off): 409.
+    #[error("{message}")]
+    Conflict {
+        /// The rule; its [`Refusal::code`] is what API clients see.
+        refusal: Refusal,
+        /// Human-readable explanation.
+        message: String,
+    },
     /// The request needs a signed-in user (a session cookie or an access token).
     #[error("sign in first")]
     Unauthorized,

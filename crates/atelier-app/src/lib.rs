@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assistant;
+pub mod billing;
 pub mod cdn;
 pub mod collections;
 pub mod credits;
@@ -53,6 +54,7 @@ struct Inner {
     mailer: mail::Mailer,
     providers: generation::Providers,
     assistant: Arc<dyn atelier_providers::AssistantProvider>,
+    stripe: Option<atelier_billing::StripeClient>,
     master_key: std::sync::OnceLock<Result<Arc<atelier_crypto::MasterKey>, String>>,
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
     page_cache: gallery::browse::PageCache,
@@ -138,6 +140,8 @@ impl App {
             .map_err(|e| AppError::Unavailable(format!("image providers: {e}")))?;
         let assistant = assistant::assistant_from_settings(&settings)
             .map_err(|e| AppError::Unavailable(format!("assistant: {e}")))?;
+        let stripe = billing::stripe_from_settings(&settings)
+            .map_err(|e| AppError::Unavailable(format!("stripe: {e}")))?;
         let queue = Queue::new(store.clone(), Arc::clone(&clock));
         Ok(Self {
             inner: Arc::new(Inner {
@@ -150,6 +154,7 @@ impl App {
                 mailer: mail::Mailer::new(transport),
                 providers,
                 assistant,
+                stripe,
                 master_key: std::sync::OnceLock::new(),
                 sync_state: tokio::sync::Mutex::default(),
                 page_cache: gallery::browse::PageCache::default(),
@@ -175,6 +180,11 @@ impl App {
     /// command exits).
     pub async fn close(&self) {
         self.inner.store.close().await;
+    }
+
+    /// Stripe's client, while billing is on.
+    pub(crate) fn stripe(&self) -> Option<&atelier_billing::StripeClient> {
+        self.inner.stripe.as_ref()
     }
 
     /// The blob store.

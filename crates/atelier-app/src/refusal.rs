@@ -83,6 +83,19 @@ pub enum Refusal {
     // Paging.
     /// A cursor that does not decode.
     InvalidCursor,
+    // Billing (G7).
+    /// The instance does not sell credits (no Stripe keys).
+    BillingDisabled,
+    /// No credit pack with that id.
+    UnknownPack,
+    /// A webhook whose `Stripe-Signature` is missing, wrong or too old.
+    InvalidSignature,
+    /// A webhook body that is not a Stripe event.
+    InvalidEvent,
+    /// A webhook about a session or payment this instance never started.
+    UnknownPurchase,
+    /// A webhook whose amount or currency is not the purchase's.
+    PurchaseMismatch,
 }
 
 impl Refusal {
@@ -121,6 +134,12 @@ impl Refusal {
             Self::MarketingNeedsUnsubscribe => "marketing_needs_unsubscribe",
             Self::InvalidAnnouncement => "invalid_announcement",
             Self::InvalidCursor => "invalid_cursor",
+            Self::BillingDisabled => "billing_disabled",
+            Self::UnknownPack => "unknown_pack",
+            Self::InvalidSignature => "invalid_signature",
+            Self::InvalidEvent => "invalid_event",
+            Self::UnknownPurchase => "unknown_purchase",
+            Self::PurchaseMismatch => "purchase_mismatch",
         }
     }
 }

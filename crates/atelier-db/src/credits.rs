@@ -21,7 +21,8 @@ pub enum EntryKind {
     Capture,
     /// The part of a hold given back.
     Release,
-    /// Credits returned after a capture.
+    /// Credits taken back because the payment that bought them was refunded (issue 18): like a
+    /// hold, its amount comes off the balance, and it may take the balance below zero.
     Refund,
     /// A correction by an operator, positive or negative.
     Adjustment,
@@ -68,7 +69,7 @@ pub struct EntryRow {
     pub user_id: String,
     /// Kind.
     pub kind: EntryKind,
-    /// Credits (only adjustments may be negative).
+    /// Credits (only adjustments may be negative; holds and refunds take theirs off).
     pub amount: i64,
     /// For captures and releases: the hold they settle.
     pub hold_id: Option<String>,
@@ -95,11 +96,11 @@ fn entry_from_row(row: &AnyRow) -> Result<EntryRow, sqlx::Error> {
     })
 }
 
-/// How entries move the available balance: holds take, releases give back, captures only
-/// confirm what the hold already took.
+/// How entries move the available balance: holds and refunds take, releases give back, captures
+/// only confirm what the hold already took.
 /// (PostgreSQL sums BIGINT as NUMERIC, hence the cast.)
 const BALANCE_SQL: &str = "SELECT CAST(COALESCE(SUM(CASE kind \
-     WHEN 'hold' THEN -amount WHEN 'capture' THEN 0 ELSE amount END), 0) AS BIGINT) AS balance \
+     WHEN 'hold' THEN -amount WHEN 'refund' THEN -amount WHEN 'capture' THEN 0 ELSE amount END), 0) AS BIGINT) AS balance \
      FROM credit_entries WHERE user_id = $1";
 
 /// The outcome of settling a hold.
@@ -111,11 +112,11 @@ pub enum Settlement {
     AlreadySettled,
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 impl Store {
     /// Serializes ledger changes of one user for the rest of the transaction.
-    async fn lock_user(&self, tx: &mut Tx, user_id: &str) -> Result<(), DbError> {
+    pub(crate) async fn lock_user(&self, tx: &mut Tx, user_id: &str) -> Result<(), DbError> {
         let sql = match self.kind() {
             DatabaseKind::Postgres => "SELECT id FROM users WHERE id = $1 FOR UPDATE",
             // BEGIN IMMEDIATE already holds SQLite's write lock.
@@ -137,7 +138,7 @@ impl Store {
         Ok(row.try_get("balance")?)
     }
 
-    async fn insert_entry(tx: &mut Tx, e: &EntryRow) -> Result<(), DbError> {
+    pub(crate) async fn insert_entry(tx: &mut Tx, e: &EntryRow) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO credit_entries (id, user_id, kind, amount, hold_id, reference, reason, \
              created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -167,8 +168,9 @@ impl Store {
         Ok(row.try_get("balance")?)
     }
 
-    /// Appends a grant, purchase, refund, adjustment or hold, unless it would take the balance
-    /// below zero; returns `false` then (nothing is written).
+    /// Appends a grant, purchase, adjustment or hold, unless it would take the balance below
+    /// zero; returns `false` then (nothing is written). (Refunds are booked with their purchase,
+    /// in `billing`.)
     ///
     /// # Errors
     /// [`DbError::NotFound`] when the user does not exist.
@@ -181,7 +183,7 @@ impl Store {
     async fn append_in(&self, tx: &mut Tx, entry: &EntryRow) -> Result<bool, DbError> {
         self.lock_user(tx, &entry.user_id).await?;
         let effect = match entry.kind {
-            EntryKind::Hold => -entry.amount,
+            EntryKind::Hold | EntryKind::Refund => -entry.amount,
             _ => entry.amount,
         };
         if effect < 0 {

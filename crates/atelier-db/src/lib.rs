@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod assistant;
+pub mod billing;
 pub mod collections;
 pub mod credits;
 mod error;

@@ -74,7 +74,9 @@ pub async fn client_context(
     let ip = client_ip(state.app.settings(), peer, req.headers());
     req.extensions_mut().insert(ClientIp(ip));
     let path = req.uri().path();
-    let exempt = path == "/healthz" || path.starts_with("/assets/");
+    // Stripe retries a webhook it could not deliver, from a few addresses: its signature, not
+    // a per-IP budget, decides what it may do.
+    let exempt = path == "/healthz" || path.starts_with("/assets/") || path == STRIPE_WEBHOOK_PATH;
     if !exempt && let Err(not_until) = state.ip_limiter.check_key(&ip) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
@@ -122,11 +124,15 @@ pub async fn csrf_guard(State(state): State<AppState>, req: Request, next: Next)
     }
 }
 
+/// The path Stripe posts webhook events to.
+pub const STRIPE_WEBHOOK_PATH: &str = "/api/v1/billing/stripe/webhook";
+
 /// Routes that never read a cookie, so a forged request gains nothing: the one-click unsubscribe
 /// (RFC 8058), whose signed token alone names the user and which mail providers POST to from
-/// their own servers.
+/// their own servers, and Stripe's webhook, which its signature alone authorizes.
 fn cookieless_route(req: &Request) -> bool {
-    req.uri().path().starts_with("/unsubscribe/")
+    let path = req.uri().path();
+    path.starts_with("/unsubscribe/") || path == STRIPE_WEBHOOK_PATH
 }
 
 fn is_safe(method: &Method) -> bool {

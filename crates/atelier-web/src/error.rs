@@ -133,6 +133,9 @@ impl From<AppError> for ApiError {
             AppError::BadRequest { refusal, message } => {
                 Self::new(StatusCode::BAD_REQUEST, refusal.code(), message)
             }
+            AppError::Conflict { refusal, message } => {
+                Self::new(StatusCode::CONFLICT, refusal.code(), message)
+            }
             AppError::Unauthorized => Self::unauthorized(),
             AppError::Forbidden => Self::new(
                 StatusCode::FORBIDDEN,

@@ -25,7 +25,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
 #[openapi(
     info(
         title = "Atelier API",
-        description = "The JSON API of an Atelier instance: gallery, accounts, generation, assistant, collections and privacy.\n\nPaths are absolute on the instance's own origin. Every error answer is `{\"error\": {\"code\", \"message\"}}` (the `Error` schema) with a stable snake_case `code`. Besides the answers each operation lists, any route may answer 408 `request_timeout`, 413 `payload_too_large`, 415 `unsupported_media_type` (a JSON body sent without `Content-Type: application/json`), 429 `rate_limited` (with `Retry-After`) or 500 `internal_error`, in the same shape. Lists answer `{items, next_cursor}`: pass `next_cursor` back as `cursor` for the next page; `null` means the last page.",
+        description = "The JSON API of an Atelier instance: gallery, accounts, generation, assistant, collections, privacy and billing.\n\nPaths are absolute on the instance's own origin. Every error answer is `{\"error\": {\"code\", \"message\"}}` (the `Error` schema) with a stable snake_case `code`. Besides the answers each operation lists, any route may answer 408 `request_timeout`, 413 `payload_too_large`, 415 `unsupported_media_type` (a JSON body sent without `Content-Type: application/json`), 429 `rate_limited` (with `Retry-After`) or 500 `internal_error`, in the same shape. Lists answer `{items, next_cursor}`: pass `next_cursor` back as `cursor` for the next page; `null` means the last page.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&SecuritySchemes),
@@ -37,6 +37,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "collections", description = "Favorites and boards (G5, D2)"),
         (name = "assistant", description = "AI assistant: enhance, describe, AI Edit, call logs (G4, C9, D6)"),
         (name = "privacy", description = "What is held about you, account deletion (D3, D8)"),
+        (name = "billing", description = "Credit packs bought through Stripe Checkout, Stripe's webhook, your purchases (G7)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile, export (C1, C3, D1, D4, D5)")
     )
 )]

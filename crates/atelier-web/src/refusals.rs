@@ -45,7 +45,14 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         | Refusal::InvalidReason
         | Refusal::MarketingNeedsUnsubscribe
         | Refusal::InvalidAnnouncement
-        | Refusal::InvalidCursor => return None,
+        | Refusal::InvalidCursor
+        // Billing is API-only in this slice; Stripe alone meets the webhook's refusals.
+        | Refusal::BillingDisabled
+        | Refusal::UnknownPack
+        | Refusal::InvalidSignature
+        | Refusal::InvalidEvent
+        | Refusal::UnknownPurchase
+        | Refusal::PurchaseMismatch => return None,
     };
     Some(text.to_owned())
 }

@@ -168,12 +168,10 @@ async fn c4_u1_ledger_invariants_hold_under_concurrency_and_injected_failures() 
                         .sum();
                     expected -= captured;
                 }
-                EntryKind::Grant
-                | EntryKind::Adjustment
-                | EntryKind::Purchase
-                | EntryKind::Refund => {
+                EntryKind::Grant | EntryKind::Adjustment | EntryKind::Purchase => {
                     expected += e.amount;
                 }
+                EntryKind::Refund => expected -= e.amount,
                 EntryKind::Capture | EntryKind::Release => {}
             }
         }

@@ -5,6 +5,7 @@ pub mod account_pages;
 pub mod api_docs;
 pub mod assets;
 pub mod assistant;
+pub mod billing;
 pub mod collection_pages;
 pub mod collections;
 pub mod export;
@@ -90,4 +91,8 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(export::download))
         .routes(routes!(export::create, export::list))
         .routes(routes!(export::signed_download))
+        .routes(routes!(billing::packs))
+        .routes(routes!(billing::checkout))
+        .routes(routes!(billing::stripe_webhook))
+        .routes(routes!(billing::purchases))
 }

@@ -5,6 +5,7 @@ mod account_pages;
 mod accounts;
 mod assistant;
 mod assistant_pages;
+mod billing;
 mod collection_pages;
 mod collections;
 mod errors;
