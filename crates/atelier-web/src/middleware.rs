@@ -67,6 +67,15 @@ const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'se
     script-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
     form-action 'self'; frame-ancestors 'none'";
 
+/// The same policy with forms also allowed to end on `sources` (the credits page's buy buttons
+/// end on Stripe's checkout).
+pub(crate) fn csp_with_form_action(sources: &str) -> String {
+    CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {sources}"),
+    )
+}
+
 /// Adds the security headers, keeping any a handler set itself.
 pub async fn security_headers(
     State(cfg): State<SecurityHeaders>,

@@ -130,6 +130,11 @@ fn pages(state: &AppState, body_limit: usize) -> Router<AppState> {
         .merge(studio_pages(body_limit))
         .merge(collection_pages())
         .merge(privacy_pages())
+        .route("/credits", get(routes::credits_pages::credits_page))
+        .route(
+            "/credits/buy",
+            post(routes::credits_pages::buy).get(routes::credits_pages::to_credits),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::page::html_errors,

@@ -2,8 +2,8 @@
 
 use super::Messages;
 use super::groups::{
-    AccountSettings, Assistant, Collections, Common, Errors, Gallery, Generations, Login, Privacy,
-    PrivacyCenter, Studio,
+    AccountSettings, Assistant, Collections, Common, Credits, Errors, Gallery, Generations, Login,
+    Privacy, PrivacyCenter, Studio,
 };
 
 /// English.
@@ -428,6 +428,26 @@ pub static EN: Messages = Messages {
         del_download_first: "Want a copy? Download your data first.",
         del_mail: "We will send a confirmation to {email}.",
         del_confirm: "Delete my account",
+    },
+    credits: Credits {
+        title: "Credits",
+        balance: "Your balance",
+        packs_title: "Buy credits",
+        buy: "Buy",
+        pack_credits: "{n} credits",
+        stripe_note: "Payment is handled by Stripe: card details never reach this site. Credits are added once Stripe confirms the payment, and you get a receipt by e-mail.",
+        packs_off: "This instance does not sell credits. Credits here are granted by its operator.",
+        history_title: "Purchases",
+        history_empty: "No purchases yet.",
+        status_pending: "Waiting for payment",
+        status_paid: "Paid",
+        status_refunded: "Refunded",
+        status_partially_refunded: "Partly refunded",
+        status_failed: "Failed",
+        status_expired: "Expired",
+        flash_pending: "Thank you. Your credits appear as soon as Stripe confirms the payment.",
+        flash_paid: "Payment received: the credits are in your balance.",
+        flash_cancelled: "Checkout cancelled. Nothing was charged.",
     },
     errors: Errors {
         invalid_email: "That doesn't look like an email address. Check it and try again.",

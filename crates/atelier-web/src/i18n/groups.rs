@@ -537,3 +537,27 @@ pub struct Errors {
     pub instruction: &'static str,
     pub edit_unsupported: &'static str,
 }
+
+/// The credits page: the balance, the packs on sale and the purchase history.
+#[derive(Debug)]
+#[allow(missing_docs)]
+pub struct Credits {
+    pub title: &'static str,
+    pub balance: &'static str,
+    pub packs_title: &'static str,
+    pub buy: &'static str,
+    pub pack_credits: &'static str,
+    pub stripe_note: &'static str,
+    pub packs_off: &'static str,
+    pub history_title: &'static str,
+    pub history_empty: &'static str,
+    pub status_pending: &'static str,
+    pub status_paid: &'static str,
+    pub status_refunded: &'static str,
+    pub status_partially_refunded: &'static str,
+    pub status_failed: &'static str,
+    pub status_expired: &'static str,
+    pub flash_pending: &'static str,
+    pub flash_paid: &'static str,
+    pub flash_cancelled: &'static str,
+}

@@ -16,8 +16,8 @@ mod zh_cn;
 
 pub use en::EN;
 pub use groups::{
-    AccountSettings, Assistant, Collections, Common, Errors, Gallery, Generations, Login, Privacy,
-    PrivacyCenter, Studio,
+    AccountSettings, Assistant, Collections, Common, Credits, Errors, Gallery, Generations, Login,
+    Privacy, PrivacyCenter, Studio,
 };
 pub use zh_cn::ZH_CN;
 
@@ -83,6 +83,8 @@ pub struct Messages {
     pub assistant: Assistant,
     /// Favorites, boards, adding to a board and shared boards.
     pub collections: Collections,
+    /// The credits page.
+    pub credits: Credits,
     /// The privacy policy page, its banner and links to the privacy center.
     pub privacy: Privacy,
     /// The privacy center (data held, retention, mail, export) and the account deletion page.

@@ -2,8 +2,8 @@
 
 use super::Messages;
 use super::groups::{
-    AccountSettings, Assistant, Collections, Common, Errors, Gallery, Generations, Login, Privacy,
-    PrivacyCenter, Studio,
+    AccountSettings, Assistant, Collections, Common, Credits, Errors, Gallery, Generations, Login,
+    Privacy, PrivacyCenter, Studio,
 };
 
 /// Simplified Chinese.
@@ -428,6 +428,26 @@ pub static ZH_CN: Messages = Messages {
         del_download_first: "想留一份副本？请先下载你的数据。",
         del_mail: "我们会向 {email} 发送确认邮件。",
         del_confirm: "确认注销账户",
+    },
+    credits: Credits {
+        title: "积分",
+        balance: "您的余额",
+        packs_title: "购买积分",
+        buy: "购买",
+        pack_credits: "{n} 积分",
+        stripe_note: "付款由 Stripe 处理，银行卡信息不会经过本站。Stripe 确认付款后积分即到账，并会通过电子邮件发送收据。",
+        packs_off: "本站不出售积分，积分由运营者发放。",
+        history_title: "购买记录",
+        history_empty: "还没有购买记录。",
+        status_pending: "等待付款",
+        status_paid: "已付款",
+        status_refunded: "已退款",
+        status_partially_refunded: "部分退款",
+        status_failed: "失败",
+        status_expired: "已过期",
+        flash_pending: "谢谢！Stripe 确认付款后积分即会到账。",
+        flash_paid: "已收到付款，积分已到账。",
+        flash_cancelled: "已取消付款，未扣任何费用。",
     },
     errors: Errors {
         invalid_email: "这看起来不是有效的邮箱地址，请检查后重试。",

@@ -8,6 +8,7 @@ pub mod assistant;
 pub mod billing;
 pub mod collection_pages;
 pub mod collections;
+pub mod credits_pages;
 pub mod export;
 pub mod gallery;
 pub mod gallery_pages;

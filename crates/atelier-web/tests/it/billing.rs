@@ -572,3 +572,109 @@ async fn g7_purchases_are_listed_newest_first_in_pages_and_only_the_owners() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+/// The credits page (G7): balance, packs with prices and buy buttons, the history; buying goes to
+/// Stripe's checkout, and only the webhook adds the credits.
+#[tokio::test]
+async fn g7_the_credits_page_sells_packs_through_stripe_and_lists_purchases() {
+    let (fake, t, u) = billing_app().await;
+
+    // Signed out: sign in first, then back here.
+    let r = t.get("/credits").await;
+    assert_eq!(r.header("location"), Some("/login?next=/credits"));
+
+    let r = t.page("/credits", &u).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    let csp = r.header("content-security-policy").unwrap().to_owned();
+    assert!(
+        csp.contains(&format!(
+            "form-action 'self' https://checkout.stripe.com {}",
+            fake.base_url()
+        )),
+        "the buy forms may end on Stripe's checkout: {csp}"
+    );
+    let html = r.text();
+    assert!(html.contains("<h1>Credits</h1>"));
+    assert!(html.contains("Starter") && html.contains("Big pack"));
+    assert!(html.contains("Buy · $5.00") && html.contains("Buy · $50.00"));
+    assert!(html.contains("100 credits"));
+    assert!(html.contains("No purchases yet."));
+    assert!(
+        html.contains("href=\"/credits\""),
+        "the header's balance links here"
+    );
+    let before = t.balance(&u).await;
+
+    // Buying sends the browser to Stripe; nothing is credited yet.
+    let to = t
+        .post_form("/credits/buy", &[("pack_id", "starter")], &u)
+        .await
+        .see_other();
+    let session = fake.sessions().last().unwrap().clone();
+    assert_eq!(to, format!("{}/pay/{}", fake.base_url(), session.id));
+    let purchase = fake
+        .requests()
+        .last()
+        .unwrap()
+        .field("client_reference_id")
+        .unwrap()
+        .to_owned();
+    assert_eq!(t.balance(&u).await, before);
+    let html = t
+        .page(&format!("/credits?purchase={purchase}"), &u)
+        .await
+        .text();
+    assert!(html.contains("Waiting for payment"));
+    assert!(html.contains("as soon as Stripe confirms the payment"));
+
+    // Stripe's webhook pays it: the page says so.
+    let event = session_event(&fake, &t, "checkout.session.completed", &session.id, "paid");
+    assert_eq!(deliver(&t, &event).await.status, StatusCode::OK);
+    assert_eq!(t.balance(&u).await, before + 100);
+    let html = t
+        .page(&format!("/credits?purchase={purchase}"), &u)
+        .await
+        .text();
+    assert!(html.contains("Payment received"));
+    assert!(html.contains(">Paid</span>"));
+    assert!(html.contains(&format!("<strong data-balance>{}</strong>", before + 100)));
+
+    // Coming back from a cancelled checkout; an unknown pack is the error page.
+    let html = t.page("/credits?cancelled=1", &u).await.text();
+    assert!(html.contains("Checkout cancelled. Nothing was charged."));
+    let r = t
+        .post_form("/credits/buy", &[("pack_id", "no-such-pack")], &u)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+
+    // In Chinese.
+    let html = t
+        .page("/credits", u.cookie_with_language("zh-CN"))
+        .await
+        .text();
+    assert!(html.contains("<h1>积分</h1>") && html.contains("已付款"));
+}
+
+/// Without Stripe keys the page says how credits are obtained here, and nothing errors (G7).
+#[tokio::test]
+async fn g7_without_billing_the_credits_page_says_how_credits_come() {
+    let (t, u) = TestApp::init().with_user("plain@example.com").await;
+    let r = t.page("/credits", &u).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(
+        !r.header("content-security-policy")
+            .unwrap()
+            .contains("stripe"),
+        "the policy stays the site's own"
+    );
+    let html = r.text();
+    assert!(html.contains("This instance does not sell credits."));
+    assert!(!html.contains("action=\"/credits/buy\""));
+    let r = t
+        .post_form("/credits/buy", &[("pack_id", "starter")], &u)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+}
