@@ -2,18 +2,16 @@
 //! a confirmation.
 
 use super::{BoardsQuery, GenerationCard, is_not_found, items_label};
-use crate::ApiError;
 use crate::i18n::{Lang, Messages};
 use crate::page::{
-    ASSET_VERSION, Page, PageError, PageResult, SignedInPage, Viewer, mark_favorites,
-    personal_page, render, see_other,
+    ASSET_VERSION, Page, PageResult, SignedInPage, Viewer, mark_favorites, personal_page, render,
+    see_other,
 };
 use crate::state::AppState;
 use crate::views::CardView;
 use askama::Template;
 use atelier_app::AppError;
-use atelier_app::accounts::Principal;
-use atelier_app::collections::{BoardContents, BoardUpdate};
+use atelier_app::collections::BoardUpdate;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
@@ -38,19 +36,6 @@ struct BoardPage<'a> {
     error: bool,
 }
 
-/// The signed-in user's board `id`; `None` when it is not theirs or not there.
-async fn load(
-    state: &AppState,
-    principal: &Principal,
-    id: &str,
-) -> Result<Option<BoardContents>, ApiError> {
-    match state.app.board_contents(&principal.user.id, id).await {
-        Ok(c) => Ok(Some(c)),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// `GET /boards/{id}`: the board's artworks and generations, with removal, renaming, sharing and
 /// deletion.
 pub async fn board_page(
@@ -64,9 +49,8 @@ pub async fn board_page(
     Path(id): Path<String>,
     Query(query): Query<BoardsQuery>,
 ) -> PageResult {
-    let Some(c) = load(&state, &principal, &id).await? else {
-        return Err(PageError::not_found());
-    };
+    // Not there or not theirs: 404, the friendly page (`html_errors`).
+    let c = state.app.board_contents(&principal.user.id, &id).await?;
     let mut cards: Vec<CardView> = c.items.iter().filter_map(CardView::from_item).collect();
     mark_favorites(&state, Some(&principal), &mut cards).await?;
     let generations: Vec<GenerationCard> = c

@@ -3,17 +3,14 @@
 //! the list of records, newest first, a page at a time. Another user's record is the plain 404.
 
 use super::{aspect_class, in_progress, model_label, plural, status_label, studio_href};
-use crate::ApiError;
 use crate::i18n::{Lang, Messages};
 use crate::page::{
-    ASSET_VERSION, Page, PageError, PageResult, SignedInPage, Viewer, personal_page, render,
-    see_other,
+    ASSET_VERSION, Page, PageResult, SignedInPage, Viewer, personal_page, render, see_other,
 };
 use crate::state::AppState;
 use crate::views::{TimeView, excerpt};
 use askama::Template;
 use atelier_app::AppError;
-use atelier_app::accounts::Principal;
 use atelier_app::generation::Generation;
 use atelier_app::image_urls;
 use axum::extract::{Path, Query, State};
@@ -157,19 +154,6 @@ fn prompt_lang(prompt: &str) -> &'static str {
     }
 }
 
-/// The signed-in user's record `id`; `None` when it is not theirs or not there.
-async fn load(
-    state: &AppState,
-    principal: &Principal,
-    id: &str,
-) -> Result<Option<Generation>, ApiError> {
-    match state.app.generation(&principal.user.id, id).await {
-        Ok(g) => Ok(Some(g)),
-        Err(AppError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// `GET /generations/{id}`: the record's progress (the page refreshes itself while it runs),
 /// then its images; its prompt, parameters and cost; "use again", downloads and deletion.
 pub async fn generation_page(
@@ -182,9 +166,8 @@ pub async fn generation_page(
     }: SignedInPage,
     Path(id): Path<String>,
 ) -> PageResult {
-    let Some(g) = load(&state, &principal, &id).await? else {
-        return Err(PageError::not_found());
-    };
+    // Not there or not theirs: 404, the friendly page (`html_errors`).
+    let g = state.app.generation(&principal.user.id, &id).await?;
     let balance = state.app.credit_balance(&principal.user.id).await?;
     let (model_name, demo) = model_label(&state.app.models(), &g.row.model_id);
     let images = ImageView::list(m, &g);
@@ -252,9 +235,8 @@ pub async fn confirm_delete(
     }: SignedInPage,
     Path(id): Path<String>,
 ) -> PageResult {
-    let Some(g) = load(&state, &principal, &id).await? else {
-        return Err(PageError::not_found());
-    };
+    // Not there or not theirs: 404, the friendly page (`html_errors`).
+    let g = state.app.generation(&principal.user.id, &id).await?;
     let balance = state.app.credit_balance(&principal.user.id).await?;
     let page = DeletePage {
         m,
