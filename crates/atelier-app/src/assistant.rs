@@ -210,7 +210,7 @@ impl App {
         let call_id = new_id();
         let price = i64::from(price);
         let hold = if price > 0 {
-            let reason = format!("Assistant: {}", feature.as_str());
+            let reason = format!("{}: {}", crate::ledger::ASSISTANT_REASON, feature.as_str());
             Some(self.hold_credits(user_id, price, &reason, &call_id).await?)
         } else {
             None

@@ -101,6 +101,19 @@ pub enum AppError {
     Queue(#[from] atelier_jobs::QueueError),
 }
 
+impl AppError {
+    /// The rule the request broke, for a refusal.
+    #[must_use]
+    pub const fn refusal(&self) -> Option<Refusal> {
+        match self {
+            Self::Invalid { refusal, .. }
+            | Self::BadRequest { refusal, .. }
+            | Self::Conflict { refusal, .. } => Some(*refusal),
+            _ => None,
+        }
+    }
+}
+
 impl From<atelier_db::DbError> for AppError {
     /// One "not found" for every layer: a missing row is [`AppError::NotFound`].
     fn from(err: atelier_db::DbError) -> Self {

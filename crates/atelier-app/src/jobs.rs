@@ -35,6 +35,8 @@ pub enum JobKind {
     PurgeCdn,
     /// Writes a user's data export in the background and mails its link (D4).
     BuildExport,
+    /// Mails the buyer of a purchase just paid or refunded (C1).
+    PurchaseNotice,
 }
 
 impl JobKind {
@@ -51,6 +53,7 @@ impl JobKind {
             Self::RunGeneration => "run_generation",
             Self::PurgeCdn => "purge_cdn",
             Self::BuildExport => "build_export",
+            Self::PurchaseNotice => "purchase_notice",
         }
     }
 }
@@ -148,6 +151,14 @@ pub fn registry(app: &App) -> Registry {
         app,
         JobKind::BuildExport,
         |app, job: crate::export::ExportJob, _| async move { app.build_export(&job.id).await },
+    );
+    on(
+        &mut registry,
+        app,
+        JobKind::PurchaseNotice,
+        |app, job: crate::billing::PurchaseNoticeJob, _| async move {
+            app.send_purchase_notice(&job).await
+        },
     );
     on(
         &mut registry,

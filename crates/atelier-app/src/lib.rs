@@ -15,6 +15,7 @@ pub mod generation;
 mod health;
 pub mod image_urls;
 mod jobs;
+pub mod ledger;
 pub mod mail;
 pub mod paging;
 pub mod privacy;

@@ -84,6 +84,27 @@ impl App {
         mail: NewMail<'_>,
         headers: Vec<(String, String)>,
     ) -> Result<String, AppError> {
+        let row = self.render_mail(mail, &headers)?;
+        self.store().insert_outbox(&row).await?;
+        self.queue()
+            .enqueue(
+                JobKind::SendMail.name(),
+                &SendMailJob { id: row.id.clone() },
+                EnqueueOptions {
+                    max_attempts: Some(MAIL_MAX_ATTEMPTS),
+                    ..EnqueueOptions::default()
+                },
+            )
+            .await?;
+        Ok(row.id)
+    }
+
+    /// Renders a message in the recipient's language into an outbox row.
+    pub(crate) fn render_mail(
+        &self,
+        mail: NewMail<'_>,
+        headers: &[(String, String)],
+    ) -> Result<OutboxRow, AppError> {
         let mut vars = mail.vars;
         if let Some(map) = vars.as_object_mut() {
             map.insert("site_name".into(), "Atelier".into());
@@ -101,7 +122,7 @@ impl App {
             .templates
             .render(mail.kind, mail.language, &vars)
             .map_err(|e| AppError::Unavailable(format!("mail template: {e}")))?;
-        let row = OutboxRow {
+        Ok(OutboxRow {
             id: new_id(),
             kind: mail.kind.as_str().to_owned(),
             user_id: mail.user_id.map(str::to_owned),
@@ -109,22 +130,10 @@ impl App {
             subject: rendered.subject,
             text_body: rendered.text,
             html_body: rendered.html,
-            headers: serde_json::to_string(&headers).unwrap_or_else(|_| "[]".to_owned()),
+            headers: serde_json::to_string(headers).unwrap_or_else(|_| "[]".to_owned()),
             created_at: self.now_ms(),
             expires_at: mail.expires_at,
-        };
-        self.store().insert_outbox(&row).await?;
-        self.queue()
-            .enqueue(
-                JobKind::SendMail.name(),
-                &SendMailJob { id: row.id.clone() },
-                EnqueueOptions {
-                    max_attempts: Some(MAIL_MAX_ATTEMPTS),
-                    ..EnqueueOptions::default()
-                },
-            )
-            .await?;
-        Ok(row.id)
+        })
     }
 
     /// Sends one queued message (the mail job). The row is deleted once the transport took it, when

@@ -43,6 +43,19 @@ impl EntryKind {
         }
     }
 
+    /// The entry's effect on the available balance, given its stored amount (contract v2: the
+    /// signed `amount` the API and the export show, so that the balance is the sum of the
+    /// entries): holds and refunds take theirs off, releases give back, a capture only confirms
+    /// what its hold already took. `BALANCE_SQL` sums the same rule.
+    #[must_use]
+    pub const fn effect(self, stored: i64) -> i64 {
+        match self {
+            Self::Hold | Self::Refund => -stored,
+            Self::Capture => 0,
+            Self::Grant | Self::Purchase | Self::Release | Self::Adjustment => stored,
+        }
+    }
+
     /// Parses a stored name.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
@@ -69,7 +82,8 @@ pub struct EntryRow {
     pub user_id: String,
     /// Kind.
     pub kind: EntryKind,
-    /// Credits (only adjustments may be negative; holds and refunds take theirs off).
+    /// Credits as stored: never negative except for a downward adjustment (holds and refunds
+    /// take theirs off; [`EntryRow::effect`] is the signed effect).
     pub amount: i64,
     /// For captures and releases: the hold they settle.
     pub hold_id: Option<String>,
@@ -79,6 +93,14 @@ pub struct EntryRow {
     pub reason: String,
     /// When.
     pub created_at: UnixMillis,
+}
+
+impl EntryRow {
+    /// The entry's signed effect on the balance.
+    #[must_use]
+    pub const fn effect(&self) -> i64 {
+        self.kind.effect(self.amount)
+    }
 }
 
 fn entry_from_row(row: &AnyRow) -> Result<EntryRow, sqlx::Error> {
@@ -96,8 +118,8 @@ fn entry_from_row(row: &AnyRow) -> Result<EntryRow, sqlx::Error> {
     })
 }
 
-/// How entries move the available balance: holds and refunds take, releases give back, captures
-/// only confirm what the hold already took.
+/// How entries move the available balance, as [`EntryKind::effect`] says: holds and refunds take,
+/// releases give back, captures only confirm what the hold already took.
 /// (PostgreSQL sums BIGINT as NUMERIC, hence the cast.)
 const BALANCE_SQL: &str = "SELECT CAST(COALESCE(SUM(CASE kind \
      WHEN 'hold' THEN -amount WHEN 'refund' THEN -amount WHEN 'capture' THEN 0 ELSE amount END), 0) AS BIGINT) AS balance \
@@ -182,10 +204,7 @@ impl Store {
 
     async fn append_in(&self, tx: &mut Tx, entry: &EntryRow) -> Result<bool, DbError> {
         self.lock_user(tx, &entry.user_id).await?;
-        let effect = match entry.kind {
-            EntryKind::Hold | EntryKind::Refund => -entry.amount,
-            _ => entry.amount,
-        };
+        let effect = entry.kind.effect(entry.amount);
         if effect < 0 {
             let balance = Self::balance_in(tx, &entry.user_id).await?;
             if balance + effect < 0 {
@@ -318,5 +337,70 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         Ok(rows.iter().map(entry_from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+/// A line of the ledger as a user reads it: an entry other than a settlement, with — for a hold —
+/// what its settlement captured and the generation it paid for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRow {
+    /// The entry (never a capture or a release: those are folded into their hold).
+    pub entry: EntryRow,
+    /// For a settled hold: the credits captured. `None` while the hold is open, and for other
+    /// kinds.
+    pub captured: Option<i64>,
+    /// For a generation's hold: the images asked for and the price of one, while the generation
+    /// exists.
+    pub generation: Option<(i64, i64)>,
+    /// For a purchase or a refund: the pack bought.
+    pub pack_id: Option<String>,
+}
+
+impl Store {
+    /// A user's ledger in lines, newest first, before the `(created_at, id)` cursor when given:
+    /// each hold with its settlement folded in, every other entry as it is (holds of nothing,
+    /// work that was free, are left out).
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn credit_activity(
+        &self,
+        user_id: &str,
+        limit: i64,
+        before: Option<(UnixMillis, &str)>,
+    ) -> Result<Vec<ActivityRow>, DbError> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        let rows = sqlx::query(
+            "SELECT e.id, e.user_id, e.kind, e.amount, e.hold_id, e.reference, e.reason, \
+             e.created_at, c.amount AS captured, g.count AS g_count, \
+             g.price_per_image AS g_price, p.pack_id AS pack_id \
+             FROM credit_entries e \
+             LEFT JOIN credit_entries c ON c.hold_id = e.id AND c.kind = 'capture' \
+             LEFT JOIN generations g ON e.kind = 'hold' AND g.id = e.reference \
+             LEFT JOIN purchases p ON e.kind IN ('purchase', 'refund') AND p.id = e.reference \
+             WHERE e.user_id = $1 AND e.kind NOT IN ('capture', 'release') \
+             AND NOT (e.kind = 'hold' AND e.amount = 0) \
+             AND (e.created_at < $2 OR (e.created_at = $2 AND e.id < $3) OR $3 = '') \
+             ORDER BY e.created_at DESC, e.id DESC LIMIT $4",
+        )
+        .bind(user_id)
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let count: Option<i64> = row.try_get("g_count")?;
+                let price: Option<i64> = row.try_get("g_price")?;
+                Ok(ActivityRow {
+                    entry: entry_from_row(row)?,
+                    captured: row.try_get("captured")?,
+                    generation: count.zip(price),
+                    pack_id: row.try_get("pack_id")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(DbError::from)
     }
 }

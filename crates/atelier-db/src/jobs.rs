@@ -102,6 +102,26 @@ impl Store {
         Ok(result.rows_affected() == 1)
     }
 
+    /// [`Store::enqueue_job`] inside a transaction of the caller's, so the job exists exactly when
+    /// what it follows up was committed.
+    pub(crate) async fn enqueue_job_in(
+        tx: &mut crate::credits::Tx,
+        job: &NewJob<'_>,
+        now: UnixMillis,
+    ) -> Result<(), DbError> {
+        sqlx::query(INSERT_JOB)
+            .bind(job.id)
+            .bind(job.kind)
+            .bind(job.payload)
+            .bind(job.dedup_key)
+            .bind(job.max_attempts)
+            .bind(job.run_at)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
     /// Leases up to `limit` due jobs (or jobs whose lease ran out) to `worker` until `lease_until`.
     ///
     /// # Errors

@@ -33,11 +33,15 @@ pub enum MailKind {
     ExportReady,
     /// The privacy policy changed (P1): service mail to every account.
     PolicyChanged,
+    /// The billing confirmation of a paid purchase (C1, G7): service mail.
+    PurchaseReceipt,
+    /// A refund took back credits of a purchase (C1, G7): service mail.
+    RefundNotice,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::SignInCode,
         Self::SecurityAlert,
         Self::EmailChangeCode,
@@ -47,6 +51,8 @@ impl MailKind {
         Self::Announcement,
         Self::ExportReady,
         Self::PolicyChanged,
+        Self::PurchaseReceipt,
+        Self::RefundNotice,
     ];
 
     /// The kind's name, which is also its template folder.
@@ -62,6 +68,8 @@ impl MailKind {
             Self::Announcement => "announcement",
             Self::ExportReady => "export_ready",
             Self::PolicyChanged => "policy_changed",
+            Self::PurchaseReceipt => "purchase_receipt",
+            Self::RefundNotice => "refund_notice",
         }
     }
 
@@ -115,6 +123,8 @@ const SOURCES: &[(&str, &str)] = kind_templates!(
     "announcement",
     "export_ready",
     "policy_changed",
+    "purchase_receipt",
+    "refund_notice",
 );
 
 /// The shared layouts the bodies extend.
@@ -307,6 +317,23 @@ mod tests {
                 "2026-02-02 08:30 UTC",
             ],
             MailKind::PolicyChanged => vec!["2026-12-01", "https://art.example.com/privacy"],
+            MailKind::PurchaseReceipt => vec![
+                "100",
+                "$5.00",
+                "USD",
+                "2026-02-01",
+                "01JPURCHASE",
+                "120",
+                "https://art.example.com/credits",
+            ],
+            MailKind::RefundNotice => vec![
+                "50",
+                "$2.50",
+                "USD",
+                "2026-02-03",
+                "01JPURCHASE",
+                "https://art.example.com/credits",
+            ],
         }
     }
 

@@ -36,6 +36,8 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         Refusal::TooManyPixels => m.errors.upload_pixels,
         Refusal::InvalidInstruction => m.errors.instruction,
         Refusal::EditUnsupported => m.errors.edit_unsupported,
+        Refusal::BillingDisabled => m.credits.error_billing_off,
+        Refusal::UnknownPack => m.credits.error_unknown_pack,
         // Met only through the API (a header, a cursor), by operators at the command line, or
         // inside background jobs: they read the English message.
         Refusal::InvalidBoardDescription
@@ -46,9 +48,7 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         | Refusal::MarketingNeedsUnsubscribe
         | Refusal::InvalidAnnouncement
         | Refusal::InvalidCursor
-        // Billing is API-only in this slice; Stripe alone meets the webhook's refusals.
-        | Refusal::BillingDisabled
-        | Refusal::UnknownPack
+        // Stripe alone meets the webhook's refusals.
         | Refusal::InvalidSignature
         | Refusal::InvalidEvent
         | Refusal::UnknownPurchase

@@ -7,7 +7,7 @@
 use super::ZipPiece;
 use super::entries::{
     AccessToken, Account, AssistantLog, Consent, DeletionRequest, Export, Favorite, IpEvent,
-    Ledger, MailPreferences, Session, Upload, boards, generations,
+    Ledger, MailPreferences, Purchase, Session, Upload, boards, generations,
 };
 use super::readme::readme;
 use crate::{App, AppError};
@@ -65,6 +65,9 @@ pub(super) fn write_archive(
     let entries = db.read(store.export_credit_entries(user_id))?;
     let balance = db.read(store.credit_balance(user_id))?;
     a.json("ledger.json", &Ledger::new(balance, &entries))?;
+    let mut purchases = db.read(store.purchases_of(user_id, i64::MAX, None))?;
+    purchases.reverse();
+    a.each("purchases.json", &purchases, Purchase::from)?;
     let logs = db.read(store.assistant_logs_of_user(user_id, i64::MAX, None))?;
     a.each("assistant_logs.json", &logs, AssistantLog::from)?;
     let consents = db.read(store.consent_events(user_id))?;

@@ -9,6 +9,7 @@
 
 use atelier_core::time::rfc3339;
 use atelier_db::assistant::{AssistantLogRow, GenerationEditRow};
+use atelier_db::billing::PurchaseRow;
 use atelier_db::export::{
     ExportAccessToken, ExportAccount, ExportBoard, ExportBoardItem, ExportCreditEntry,
     ExportFavorite, ExportIpEvent, ExportReference, ExportRow, ExportSession,
@@ -406,13 +407,50 @@ pub(super) struct LedgerEntry<'a> {
 impl<'a> From<&'a ExportCreditEntry> for LedgerEntry<'a> {
     fn from(e: &'a ExportCreditEntry) -> Self {
         LedgerEntry {
-            amount: e.amount,
+            amount: e.kind.effect(e.amount),
             created_at: Time(e.created_at),
             hold_id: e.hold_id.as_deref(),
             id: &e.id,
-            kind: &e.kind,
+            kind: e.kind.as_str(),
             reason: &e.reason,
             reference: e.reference.as_deref(),
+        }
+    }
+}
+
+/// One of `purchases.json`: a credit pack bought (or set out to be bought) through Stripe, with
+/// Stripe's ids for it and what refunds took back.
+#[derive(Debug, Serialize)]
+pub(super) struct Purchase<'a> {
+    amount: i64,
+    amount_refunded: i64,
+    created_at: Time,
+    credits: i64,
+    credits_refunded: i64,
+    currency: &'a str,
+    id: &'a str,
+    pack_id: &'a str,
+    status: &'a str,
+    stripe_payment_intent: Option<&'a str>,
+    stripe_session_id: Option<&'a str>,
+    updated_at: Time,
+}
+
+impl<'a> From<&'a PurchaseRow> for Purchase<'a> {
+    fn from(p: &'a PurchaseRow) -> Self {
+        Purchase {
+            amount: p.amount,
+            amount_refunded: p.amount_refunded,
+            created_at: Time(p.created_at),
+            credits: p.credits,
+            credits_refunded: p.credits_refunded,
+            currency: &p.currency,
+            id: &p.id,
+            pack_id: &p.pack_id,
+            status: p.status.as_str(),
+            stripe_payment_intent: p.payment_intent.as_deref(),
+            stripe_session_id: p.stripe_session_id.as_deref(),
+            updated_at: Time(p.updated_at),
         }
     }
 }

@@ -42,6 +42,8 @@ pub(super) fn readme(now: i64, deletion_pending: bool) -> String {
          \x20                      share link exists (the link itself is not included).\n\
          ledger.json            Your credits ledger: every grant, purchase, hold, capture,\n\
          \x20                      release, refund and adjustment, and the balance.\n\
+         purchases.json         Credit packs you bought or set out to buy through Stripe:\n\
+         \x20                      price, status, refunds, and Stripe's ids for them.\n\
          assistant_logs.json    Your calls to the AI assistant (enhance, describe, edit):\n\
          \x20                      what was sent, what came back, model, duration.\n\
          consents.json          What you agreed to and when: marketing opt-in and opt-out,\n\

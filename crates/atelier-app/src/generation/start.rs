@@ -169,7 +169,11 @@ impl App {
             .hold_credits(
                 user_id,
                 price * i64::from(count),
-                &format!("Generation: {count} × {}", model.name),
+                &format!(
+                    "{}: {count} × {}",
+                    crate::ledger::GENERATION_REASON,
+                    model.name
+                ),
                 &id,
             )
             .await?;

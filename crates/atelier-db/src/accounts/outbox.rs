@@ -36,6 +36,15 @@ impl Store {
     /// # Errors
     /// On database failure.
     pub async fn insert_outbox(&self, m: &OutboxRow) -> Result<(), DbError> {
+        let mut conn = self.pool().acquire().await?;
+        Self::insert_outbox_on(&mut conn, m).await
+    }
+
+    /// [`Store::insert_outbox`] on a connection (or in a transaction) of the caller's.
+    pub(crate) async fn insert_outbox_on(
+        conn: &mut sqlx::AnyConnection,
+        m: &OutboxRow,
+    ) -> Result<(), DbError> {
         sqlx::query(
             "INSERT INTO mail_outbox (id, kind, user_id, to_address, subject, text_body, html_body, \
              headers, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -50,7 +59,7 @@ impl Store {
         .bind(&m.headers)
         .bind(m.created_at)
         .bind(m.expires_at)
-        .execute(self.pool())
+        .execute(conn)
         .await?;
         Ok(())
     }

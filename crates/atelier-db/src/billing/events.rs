@@ -29,6 +29,21 @@ pub struct SessionFacts<'a> {
     pub payment_intent: Option<&'a str>,
 }
 
+/// The job a webhook queues, in its own transaction, when it pays or refunds a purchase: the
+/// handler mails the buyer. Its payload is `{"purchase_id", "notice", "credits", "amount",
+/// "key"}`: `notice` is `receipt` or `refund`; `credits` the credits added or taken back;
+/// `amount` the money paid or refunded now, in minor units; `key` names the notice once (the
+/// purchase id for a receipt, the refund's ledger entry for a refund).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoticeJob<'a> {
+    /// The job kind of the handler.
+    pub kind: &'a str,
+    /// A fresh id for the job.
+    pub id: &'a str,
+    /// Attempts before it is dead.
+    pub max_attempts: i64,
+}
+
 /// What an event asks of a purchase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventEffect<'a> {
@@ -69,6 +84,8 @@ pub enum EventOutcome {
         purchase_id: String,
         /// Credits added.
         credits: i64,
+        /// The money paid, in minor units.
+        amount: i64,
     },
     /// Recorded; the purchase did not change (already paid or closed, or awaiting payment).
     Unchanged {
@@ -86,6 +103,8 @@ pub enum EventOutcome {
         purchase_id: String,
         /// Credits taken back now.
         credits: i64,
+        /// The money refunded now, in minor units.
+        amount: i64,
     },
 }
 
@@ -141,9 +160,18 @@ impl Store {
         event: &StripeEventRecord<'_>,
         effect: &EventEffect<'_>,
         entry_id: &str,
+        notice: &NoticeJob<'_>,
     ) -> Result<EventOutcome, DbError> {
         let mut tx = self.begin_write().await?;
         let outcome = self.apply_in(&mut tx, event, effect, entry_id).await;
+        let outcome = match outcome {
+            Ok(outcome) => {
+                Self::queue_notice(&mut tx, &outcome, entry_id, notice, event.received_at)
+                    .await
+                    .map(|()| outcome)
+            }
+            Err(e) => Err(e),
+        };
         crate::store::finish_tx(tx, outcome, EventOutcome::recorded).await
     }
 
@@ -230,6 +258,51 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Queues the mail job of a purchase just paid or refunded, in the event's transaction.
+    async fn queue_notice(
+        tx: &mut Tx,
+        outcome: &EventOutcome,
+        entry_id: &str,
+        job: &NoticeJob<'_>,
+        now: UnixMillis,
+    ) -> Result<(), DbError> {
+        let payload = match outcome {
+            EventOutcome::Credited {
+                purchase_id,
+                credits,
+                amount,
+            } => serde_json::json!({
+                "purchase_id": purchase_id,
+                "notice": "receipt",
+                "credits": credits,
+                "amount": amount,
+                "key": purchase_id,
+            }),
+            EventOutcome::Refunded {
+                purchase_id,
+                credits,
+                amount,
+            } if *credits > 0 || *amount > 0 => serde_json::json!({
+                "purchase_id": purchase_id,
+                "notice": "refund",
+                "credits": credits,
+                "amount": amount,
+                "key": entry_id,
+            }),
+            _ => return Ok(()),
+        };
+        let payload = payload.to_string();
+        let new = crate::jobs::NewJob {
+            id: job.id,
+            kind: job.kind,
+            payload: &payload,
+            dedup_key: None,
+            run_at: now,
+            max_attempts: job.max_attempts,
+        };
+        Self::enqueue_job_in(tx, &new, now).await
+    }
+
     /// The purchase of a session event, or why the event is refused.
     async fn session_purchase(
         tx: &mut Tx,
@@ -296,6 +369,7 @@ impl Store {
         Ok(EventOutcome::Credited {
             purchase_id: p.id.clone(),
             credits: p.credits,
+            amount: p.amount,
         })
     }
 
@@ -335,6 +409,7 @@ impl Store {
             return Ok(EventOutcome::Refunded {
                 purchase_id: p.id,
                 credits: 0,
+                amount: 0,
             });
         }
         let (credits_back, status) = if refunded >= p.amount {
@@ -382,6 +457,7 @@ impl Store {
         Ok(EventOutcome::Refunded {
             purchase_id: p.id,
             credits: taken,
+            amount: refunded - p.amount_refunded,
         })
     }
 }

@@ -8,8 +8,9 @@
 //! ledger entry is written in the transaction that changes the status.
 
 mod events;
+mod notices;
 
-pub use events::{EventEffect, EventOutcome, SessionFacts, StripeEventRecord};
+pub use events::{EventEffect, EventOutcome, NoticeJob, SessionFacts, StripeEventRecord};
 
 use crate::{DbError, Store};
 use atelier_core::UnixMillis;

@@ -1,5 +1,6 @@
 //! The credit ledger part of the export: every entry of the user.
 
+use crate::credits::EntryKind;
 use crate::{DbError, Store};
 use atelier_core::UnixMillis;
 use sqlx::Row as _;
@@ -9,9 +10,9 @@ use sqlx::Row as _;
 pub struct ExportCreditEntry {
     /// Id.
     pub id: String,
-    /// Kind (`grant`, `hold`, `capture`, …).
-    pub kind: String,
-    /// Amount.
+    /// Kind.
+    pub kind: EntryKind,
+    /// Amount as stored ([`EntryKind::effect`] gives its effect on the balance).
     pub amount: i64,
     /// The hold it settles.
     pub hold_id: Option<String>,
@@ -37,9 +38,12 @@ impl Store {
              WHERE user_id = $1 ORDER BY created_at, id",
             user_id,
             |r| {
+                let kind: String = r.try_get("kind")?;
                 Ok(ExportCreditEntry {
                     id: r.try_get("id")?,
-                    kind: r.try_get("kind")?,
+                    kind: EntryKind::parse(&kind).ok_or_else(|| {
+                        sqlx::Error::Decode(format!("unknown entry kind {kind}").into())
+                    })?,
                     amount: r.try_get("amount")?,
                     hold_id: r.try_get("hold_id")?,
                     reference: r.try_get("reference")?,

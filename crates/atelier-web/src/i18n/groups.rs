@@ -560,4 +560,28 @@ pub struct Credits {
     pub flash_pending: &'static str,
     pub flash_paid: &'static str,
     pub flash_cancelled: &'static str,
+    pub ledger_title: &'static str,
+    pub ledger_empty: &'static str,
+    pub ledger_more: &'static str,
+    /// `{n}`: images delivered.
+    pub ledger_generation: &'static str,
+    /// `{n}`: images asked for.
+    pub ledger_generation_running: &'static str,
+    pub ledger_generation_nothing: &'static str,
+    pub ledger_generation_gone: &'static str,
+    /// `{feature}`: Enhance, Describe or Edit.
+    pub ledger_assistant: &'static str,
+    /// `{pack}`: the pack's name.
+    pub ledger_purchase: &'static str,
+    /// `{pack}`: the pack's name.
+    pub ledger_refund: &'static str,
+    pub ledger_grant: &'static str,
+    /// `{reason}`: the operator's words.
+    pub ledger_adjustment: &'static str,
+    pub ledger_running: &'static str,
+    /// `{n}`: a signed number of credits.
+    pub ledger_change: &'static str,
+    pub error_billing_off: &'static str,
+    pub error_unknown_pack: &'static str,
+    pub error_checkout_failed: &'static str,
 }

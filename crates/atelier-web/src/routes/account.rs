@@ -526,7 +526,9 @@ pub async fn verify_email(
 pub struct CreditEntryJson {
     /// `grant`, `purchase`, `hold`, `capture`, `release`, `refund` or `adjustment`.
     kind: &'static str,
-    /// Credits (negative only for a downward adjustment).
+    /// The entry's effect on the balance (contract v2): a hold or a refund is negative, a release
+    /// positive, a capture 0 (its hold already took the credits), so `balance` is the sum of all
+    /// entries.
     amount: i64,
     /// Why.
     reason: String,
@@ -584,7 +586,7 @@ pub async fn credits(
             .into_iter()
             .map(|e| CreditEntryJson {
                 kind: e.kind.as_str(),
-                amount: e.amount,
+                amount: e.effect(),
                 reason: e.reason,
                 reference: e.reference,
                 created_at: rfc3339(e.created_at),

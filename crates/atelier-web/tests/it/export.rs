@@ -26,7 +26,7 @@ fn noise_jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
     fixtures::jpeg(&img)
 }
 
-fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unzip(bytes: &[u8]) -> BTreeMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid ZIP");
     let mut files = BTreeMap::new();
     for i in 0..archive.len() {
@@ -203,6 +203,7 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
         "favorites.json",
         "boards.json",
         "ledger.json",
+        "purchases.json",
         "assistant_logs.json",
         "consents.json",
         "mail_preferences.json",
@@ -337,6 +338,12 @@ async fn d4_export_zip_holds_every_record_and_every_image_decrypted() {
     assert!(entries.iter().any(|e| e["kind"] == "grant"), "{ledger}");
     assert!(entries.iter().any(|e| e["kind"] == "hold"));
     assert!(entries.iter().any(|e| e["kind"] == "capture"));
+    let sum: i64 = entries.iter().map(|e| e["amount"].as_i64().unwrap()).sum();
+    assert_eq!(
+        sum,
+        ledger["balance"].as_i64().unwrap(),
+        "signed amounts add up"
+    );
 
     let logs = json_file(&files, "assistant_logs.json");
     assert_eq!(logs.as_array().unwrap().len(), 1, "{logs}");

@@ -72,6 +72,26 @@ async fn g3_u1_local_generation_delivers_images_and_charges_per_image() {
         kinds.contains(&"hold") && kinds.contains(&"capture") && kinds.contains(&"grant"),
         "{kinds:?}"
     );
+    // Contract v2: each amount is its effect on the balance, so the balance is their sum.
+    let amount_of = |kind: &str| -> Vec<i64> {
+        ledger["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == kind)
+            .map(|e| e["amount"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(amount_of("hold"), [-2]);
+    assert_eq!(amount_of("capture"), [0]);
+    assert_eq!(amount_of("release"), [0]);
+    let sum: i64 = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(sum, ledger["balance"].as_i64().unwrap(), "{ledger}");
     assert!(
         !ledger.to_string().contains("lighthouse"),
         "the ledger holds no prompt"

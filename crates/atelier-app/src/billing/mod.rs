@@ -13,9 +13,14 @@ use atelier_billing::{CheckoutRequest, Event, EventKind, StripeClient};
 use atelier_core::id::new_id;
 use atelier_core::settings::CreditPack;
 use atelier_db::billing::{
-    EventEffect, EventOutcome, PurchaseRow, PurchaseStatus, SessionFacts, StripeEventRecord,
+    EventEffect, EventOutcome, NoticeJob, PurchaseRow, PurchaseStatus, SessionFacts,
+    StripeEventRecord,
 };
 use std::time::Duration;
+
+mod notices;
+
+pub use notices::PurchaseNoticeJob;
 
 /// A page of a user's purchases.
 #[derive(Debug, Clone)]
@@ -252,7 +257,16 @@ impl App {
         };
         let outcome = self
             .store()
-            .apply_stripe_event(&record, &effect, &new_id())
+            .apply_stripe_event(
+                &record,
+                &effect,
+                &new_id(),
+                &NoticeJob {
+                    kind: crate::JobKind::PurchaseNotice.name(),
+                    id: &new_id(),
+                    max_attempts: crate::mail::MAIL_MAX_ATTEMPTS,
+                },
+            )
             .await?;
         let purchase_id = match &outcome {
             EventOutcome::Mismatch { purchase_id }
