@@ -22,6 +22,10 @@ mod notices;
 
 pub use notices::PurchaseNoticeJob;
 
+/// Days a webhook event's id is kept: far beyond the three days Stripe redelivers an event for,
+/// long enough to reconcile a month with the dashboard; the ids name no person.
+pub const STRIPE_EVENT_RETENTION_DAYS: i64 = 90;
+
 /// A page of a user's purchases.
 #[derive(Debug, Clone)]
 pub struct PurchasePage {
@@ -295,6 +299,16 @@ impl App {
             EventOutcome::Closed { .. } => Ok(WebhookOutcome::Closed),
             EventOutcome::Refunded { .. } => Ok(WebhookOutcome::Refunded),
         }
+    }
+
+    /// Forgets webhook event ids older than [`STRIPE_EVENT_RETENTION_DAYS`] (a retention job);
+    /// returns how many.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn purge_stripe_events(&self) -> Result<u64, AppError> {
+        let before = self.now_ms() - STRIPE_EVENT_RETENTION_DAYS * atelier_core::clock::DAY_MS;
+        Ok(self.store().delete_stripe_events_before(before).await?)
     }
 
     /// A page of the user's purchases, newest first (`GET /api/v1/me/purchases`).

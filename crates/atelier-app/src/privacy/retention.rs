@@ -23,11 +23,15 @@ pub enum Retention {
     Exports,
     /// Technical log files past `retention.log_days` or over `log.max_total_mb` (R6).
     TechnicalLogs,
+    /// Stripe webhook event ids older than
+    /// [`crate::billing::STRIPE_EVENT_RETENTION_DAYS`] (SEC3): kept only while Stripe may redeliver
+    /// them and the operator reconciles.
+    StripeEvents,
 }
 
 impl Retention {
     /// Every retention job.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::AssistantLogs,
         Self::IpEvents,
         Self::ExpiredAccountRows,
@@ -35,6 +39,7 @@ impl Retention {
         Self::OrphanBlobs,
         Self::Exports,
         Self::TechnicalLogs,
+        Self::StripeEvents,
     ];
 
     /// The job's name (queue and `retention_runs`).
@@ -48,6 +53,7 @@ impl Retention {
             Self::OrphanBlobs => "sweep_orphan_blobs",
             Self::Exports => "purge_expired_exports",
             Self::TechnicalLogs => "purge_log_files",
+            Self::StripeEvents => "purge_stripe_events",
         }
     }
 
@@ -59,7 +65,7 @@ impl Retention {
                 Duration::from_secs(3600)
             }
             Self::ExpiredAccountRows | Self::AccountDeletions => Duration::from_secs(15 * 60),
-            Self::OrphanBlobs => Duration::from_secs(6 * 3600),
+            Self::OrphanBlobs | Self::StripeEvents => Duration::from_secs(6 * 3600),
         }
     }
 
@@ -87,6 +93,10 @@ impl Retention {
                 r.log_days,
                 app.settings().log.max_total_mb
             ),
+            Self::StripeEvents => format!(
+                "Stripe webhook event ids older than {} days",
+                crate::billing::STRIPE_EVENT_RETENTION_DAYS
+            ),
         }
     }
 }
@@ -108,6 +118,7 @@ impl App {
             Retention::OrphanBlobs => self.sweep_orphan_blobs().await?,
             Retention::Exports => self.purge_expired_exports().await?,
             Retention::TechnicalLogs => self.purge_log_files()?,
+            Retention::StripeEvents => self.purge_stripe_events().await?,
         };
         self.store()
             .record_retention_run(

@@ -149,6 +149,18 @@ impl Store {
         )
     }
 
+    /// Forgets the ids of events received before `before`; returns how many.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn delete_stripe_events_before(&self, before: UnixMillis) -> Result<u64, DbError> {
+        let done = sqlx::query("DELETE FROM stripe_events WHERE received_at < $1")
+            .bind(before)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Applies a verified event once, in one transaction with the record of its id. An event
     /// whose purchase is unknown or does not match leaves nothing behind (not even its id), so
     /// that Stripe's redeliveries meet the same answer.

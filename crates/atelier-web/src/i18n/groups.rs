@@ -563,10 +563,12 @@ pub struct Credits {
     pub ledger_title: &'static str,
     pub ledger_empty: &'static str,
     pub ledger_more: &'static str,
-    /// `{n}`: images delivered.
+    /// `{n}`: images delivered (more than one).
     pub ledger_generation: &'static str,
-    /// `{n}`: images asked for.
+    pub ledger_generation_one: &'static str,
+    /// `{n}`: images asked for (more than one).
     pub ledger_generation_running: &'static str,
+    pub ledger_generation_running_one: &'static str,
     pub ledger_generation_nothing: &'static str,
     pub ledger_generation_gone: &'static str,
     /// `{feature}`: Enhance, Describe or Edit.
@@ -579,8 +581,10 @@ pub struct Credits {
     /// `{reason}`: the operator's words.
     pub ledger_adjustment: &'static str,
     pub ledger_running: &'static str,
-    /// `{n}`: a signed number of credits.
+    /// `{n}`: a signed number of credits (not one).
     pub ledger_change: &'static str,
+    /// `{n}`: +1 or −1.
+    pub ledger_change_one: &'static str,
     pub error_billing_off: &'static str,
     pub error_unknown_pack: &'static str,
     pub error_checkout_failed: &'static str,

@@ -119,13 +119,17 @@ impl LedgerLine {
             ActivityKind::Adjustment(reason) | ActivityKind::Work(reason) => {
                 c.ledger_adjustment.replace("{reason}", reason)
             }
-            ActivityKind::Generation { asked, .. } if a.in_progress => asked.map_or_else(
-                || c.ledger_generation_gone.to_owned(),
-                |n| c.ledger_generation_running.replace("{n}", &n.to_string()),
-            ),
+            ActivityKind::Generation { asked, .. } if a.in_progress => match asked {
+                None => c.ledger_generation_gone.to_owned(),
+                Some(1) => c.ledger_generation_running_one.to_owned(),
+                Some(n) => c.ledger_generation_running.replace("{n}", &n.to_string()),
+            },
             ActivityKind::Generation {
                 delivered: Some(0), ..
             } => c.ledger_generation_nothing.to_owned(),
+            ActivityKind::Generation {
+                delivered: Some(1), ..
+            } => c.ledger_generation_one.to_owned(),
             ActivityKind::Generation {
                 delivered: Some(n), ..
             } => c.ledger_generation.replace("{n}", &n.to_string()),
@@ -154,7 +158,12 @@ impl LedgerLine {
         Self {
             when: TimeView::at(a.created_at),
             what,
-            change: c.ledger_change.replace("{n}", &number),
+            change: if a.change.unsigned_abs() == 1 {
+                c.ledger_change_one
+            } else {
+                c.ledger_change
+            }
+            .replace("{n}", &number),
             sign,
             running: a.in_progress,
         }

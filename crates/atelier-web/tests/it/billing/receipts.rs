@@ -294,3 +294,94 @@ async fn d3_a_deleted_account_leaves_its_purchases_without_a_reference_to_it() {
     t.run_jobs().await;
     assert_eq!(t.mails().len(), before);
 }
+
+/// C10 for billing: refused webhooks (bad signature, unknown session, wrong amount) and a whole
+/// purchase with its receipt and refund are logged by ids and outcomes — never the buyer's
+/// address (Stripe's events carry it), the signature, the secret or the event body.
+#[tokio::test]
+async fn c10_billing_logs_name_ids_and_outcomes_never_the_buyer() {
+    let logs = atelier_testkit::LogCapture::install();
+    let (fake, t, u) = billing_app().await;
+    let (purchase, session) = checkout(&fake, &t, &u, "starter").await;
+    let with_email = |body: String| {
+        let mut event: Value = serde_json::from_str(&body).unwrap();
+        event["data"]["object"]["customer_details"] =
+            json!({ "email": "ada@example.com", "name": "Ada Lovelace" });
+        event.to_string()
+    };
+    let paid = with_email(session_event(
+        &fake,
+        &t,
+        "checkout.session.completed",
+        &session,
+        "paid",
+    ));
+    let bad = sign("whsec_wrong", t.clock_now() / 1000, paid.as_bytes());
+    let r = t.request(webhook_request(&paid, Some(bad.clone()))).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let mut wrong: Value = serde_json::from_str(&paid).unwrap();
+    wrong["id"] = json!("evt_wrong_amount");
+    wrong["data"]["object"]["amount_total"] = json!(1);
+    assert_eq!(
+        deliver(&t, &wrong.to_string()).await.error_code(),
+        "purchase_mismatch"
+    );
+    assert_eq!(deliver(&t, &paid).await.json()["outcome"], "credited");
+    let event: Value = serde_json::from_str(&paid).unwrap();
+    let intent = event["data"]["object"]["payment_intent"].as_str().unwrap();
+    deliver(&t, &refund_event("evt_log_refund", intent, 500, 500, "usd")).await;
+    t.run_jobs().await;
+
+    let out = logs.contents();
+    assert!(out.contains("stripe webhook refused"), "{out}");
+    assert!(out.contains("\"outcome\":\"mismatch\""), "{out}");
+    assert!(out.contains("\"outcome\":\"credited\""), "{out}");
+    assert!(out.contains(&purchase), "logs name the purchase by id");
+    assert!(out.contains("purchase mail queued"), "{out}");
+    let signature = bad.split("v1=").nth(1).unwrap();
+    for secret in [
+        "ada@example.com",
+        "Ada Lovelace",
+        signature,
+        WEBHOOK_SECRET,
+        KEY,
+        "customer_details",
+    ] {
+        assert!(
+            !out.contains(secret),
+            "log output contains `{secret}`:\n{out}"
+        );
+    }
+}
+
+/// SEC3: an event id is kept while Stripe may redeliver it and the month is reconciled, then
+/// forgotten by its retention job; the purchase and its ledger entry stay.
+#[tokio::test]
+async fn sec3_webhook_event_ids_are_forgotten_after_ninety_days() {
+    use atelier_app::privacy::retention::Retention;
+    let (fake, t, u) = billing_app().await;
+    let Paid { purchase, .. } = buy(&fake, &t, &u, "starter").await;
+    assert_eq!(
+        t.app.run_retention(Retention::StripeEvents).await.unwrap(),
+        0
+    );
+    t.clock.advance_ms(89 * 24 * 3_600_000);
+    assert_eq!(
+        t.app.run_retention(Retention::StripeEvents).await.unwrap(),
+        0
+    );
+    t.clock.advance_ms(2 * 24 * 3_600_000);
+    assert_eq!(
+        t.app.run_retention(Retention::StripeEvents).await.unwrap(),
+        1
+    );
+    let kept = t.db.store.purchase(&purchase).await.unwrap().unwrap();
+    assert_eq!(kept.status.as_str(), "paid");
+    let ledger = t.app.credit_history(&u.id, 200, None).await.unwrap();
+    assert!(
+        ledger
+            .entries
+            .iter()
+            .any(|e| e.reference.as_deref() == Some(purchase.as_str()))
+    );
+}
