@@ -39,7 +39,7 @@ async function waitFor(check, what, timeoutMs = 60000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ""}`);
 }
 
-/** Imports `count` real posts and serves them. Returns { url, dataDir, logs, stop }; the file mail
+/** Imports `count` real posts and serves them. Returns { url, dataDir, cli, logs, stop }; the file mail
  * transport writes to `<dataDir>/outbox/`. `options.config` is written to `atelier.toml` in the
  * instance's working folder (models, a sign-up grant: what `--demo` would give, without drawing
  * its 2,400 demo images). */
@@ -79,6 +79,8 @@ export async function startInstance(count = 60, options = {}) {
   return {
     url,
     dataDir,
+    /** Runs `atelier <args>` on this instance (its data folder and settings), as its operator. */
+    cli: (args) => execFileSync(binary, args, { env, cwd: dir, encoding: "utf8" }),
     logs: () => logs,
     stop: () =>
       new Promise((ok) => {

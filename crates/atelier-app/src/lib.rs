@@ -3,6 +3,7 @@
 //! once. It knows no HTTP.
 
 pub mod accounts;
+pub mod admin;
 pub mod assistant;
 pub mod billing;
 pub mod cdn;

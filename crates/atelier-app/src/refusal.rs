@@ -96,6 +96,8 @@ pub enum Refusal {
     UnknownPurchase,
     /// A webhook whose amount or currency is not the purchase's.
     PurchaseMismatch,
+    /// An admin tried to take their own admin role.
+    OwnAdminRole,
 }
 
 impl Refusal {
@@ -140,6 +142,7 @@ impl Refusal {
             Self::InvalidEvent => "invalid_event",
             Self::UnknownPurchase => "unknown_purchase",
             Self::PurchaseMismatch => "purchase_mismatch",
+            Self::OwnAdminRole => "own_admin_role",
         }
     }
 }

@@ -38,6 +38,7 @@ pub const SESSION_COOKIE: &str = "session_cookie";
         (name = "assistant", description = "AI assistant: enhance, describe, AI Edit, call logs (G4, C9, D6)"),
         (name = "privacy", description = "What is held about you, account deletion (D3, D8)"),
         (name = "billing", description = "Credit packs bought through Stripe Checkout, Stripe's webhook, your purchases (G7)"),
+        (name = "admin", description = "The operator's console: users, audit log, deletion queue; `support` reads, `admin` changes, every read of a user's data audited (G8, SEC2, D3)"),
         (name = "accounts", description = "Sign-in by email, sessions, access tokens, profile, export (C1, C3, D1, D4, D5)")
     )
 )]
@@ -112,6 +113,8 @@ error_answers! {
     Unauthorized = "401", "Not signed in: no session cookie or access token, or one that is unknown, expired or revoked (`unauthorized`, `invalid_token`)";
     /// 403: a cookie-authenticated change that a browser says came from another site.
     CsrfRejected = "403", "A cookie-authenticated change sent from another site (`csrf_rejected`); see the `session_cookie` security scheme";
+    /// 403: not staff, or (a change) sent from another site.
+    StaffOnly = "403", "The account is not staff (`forbidden`): the console needs the role `support` to read and `admin` to change; or a cookie-authenticated change sent from another site (`csrf_rejected`)";
     /// 404: nothing with that id, or not the caller's.
     NotFound = "404", "Nothing with that id, or it is not yours (`not_found`)";
     /// 422: a value breaks a rule.

@@ -38,13 +38,14 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         Refusal::EditUnsupported => m.errors.edit_unsupported,
         Refusal::BillingDisabled => m.credits.error_billing_off,
         Refusal::UnknownPack => m.credits.error_unknown_pack,
+        Refusal::OwnAdminRole => m.admin.error_own_admin,
+        Refusal::InvalidAmount => m.admin.error_amount,
+        Refusal::InvalidReason => m.admin.error_reason,
         // Met only through the API (a header, a cursor), by operators at the command line, or
         // inside background jobs: they read the English message.
         Refusal::InvalidBoardDescription
         | Refusal::InvalidIdempotencyKey
         | Refusal::InvalidImage
-        | Refusal::InvalidAmount
-        | Refusal::InvalidReason
         | Refusal::MarketingNeedsUnsubscribe
         | Refusal::InvalidAnnouncement
         | Refusal::InvalidCursor

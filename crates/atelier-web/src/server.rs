@@ -130,6 +130,7 @@ fn pages(state: &AppState, body_limit: usize) -> Router<AppState> {
         .merge(studio_pages(body_limit))
         .merge(collection_pages())
         .merge(privacy_pages())
+        .merge(admin_pages())
         .route("/credits", get(routes::credits_pages::credits_page))
         .route(
             "/credits/buy",
@@ -139,6 +140,21 @@ fn pages(state: &AppState, body_limit: usize) -> Router<AppState> {
             state.clone(),
             crate::page::html_errors,
         ))
+}
+
+/// The console's pages (issue 19): staff only, every read of a user audited.
+fn admin_pages() -> Router<AppState> {
+    use routes::admin_pages as pages;
+    Router::new()
+        .route("/admin", get(pages::home))
+        .route("/admin/users", get(pages::users))
+        .route("/admin/users/{id}", get(pages::user))
+        .route("/admin/users/{id}/credits", post(pages::adjust))
+        .route("/admin/users/{id}/roles", post(pages::roles))
+        .route("/admin/users/{id}/sessions/end", post(pages::end_all))
+        .route("/admin/users/{id}/sessions/{sid}/end", post(pages::end_one))
+        .route("/admin/audit", get(pages::audit))
+        .route("/admin/deletions", get(pages::deletions))
 }
 
 /// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).

@@ -138,3 +138,64 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Users whose address contains `q` (case-insensitive), or whose id is `q`; everyone when `q`
+    /// is empty. Newest first, before the `(created_at, id)` cursor when given.
+    ///
+    /// # Errors
+    /// On database failure.
+    pub async fn search_users(
+        &self,
+        q: &str,
+        limit: i64,
+        before: Option<(UnixMillis, &str)>,
+    ) -> Result<Vec<UserRow>, DbError> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        // `%` and `_` in the query are matched as themselves.
+        let pattern = format!(
+            "%{}%",
+            q.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM users u \
+             WHERE ($1 = '' OR LOWER(u.email) LIKE $2 ESCAPE '\\' OR u.id = $1) \
+             AND (u.created_at < $3 OR (u.created_at = $3 AND u.id < $4) OR $4 = '') \
+             ORDER BY u.created_at DESC, u.id DESC LIMIT $5"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(q)
+            .bind(pattern)
+            .bind(at)
+            .bind(id)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Replaces a user's roles (stored as [`atelier_core::Role::join`] writes them).
+    ///
+    /// # Errors
+    /// [`DbError::NotFound`] for an unknown user.
+    pub async fn set_user_roles(
+        &self,
+        user_id: &str,
+        roles: &str,
+        now: UnixMillis,
+    ) -> Result<(), DbError> {
+        let done = sqlx::query("UPDATE users SET roles = $2, updated_at = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(roles)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(DbError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -47,10 +47,30 @@ impl Store {
     /// # Errors
     /// A database error.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+        self.audit_page(limit, None, None).await
+    }
+
+    /// Audit entries newest first, before the `(created_at, id)` cursor when given, only those
+    /// about `subject` when given.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn audit_page(
+        &self,
+        limit: i64,
+        before: Option<(UnixMillis, &str)>,
+        subject: Option<&str>,
+    ) -> Result<Vec<AuditRow>, DbError> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
         let rows = sqlx::query(
             "SELECT id, actor, action, subject_user_id, detail, created_at FROM audit_log \
-             ORDER BY created_at DESC, id DESC LIMIT $1",
+             WHERE (created_at < $1 OR (created_at = $1 AND id < $2) OR $2 = '') \
+             AND ($3 = '' OR subject_user_id = $3) \
+             ORDER BY created_at DESC, id DESC LIMIT $4",
         )
+        .bind(at)
+        .bind(id)
+        .bind(subject.unwrap_or(""))
         .bind(limit)
         .fetch_all(self.pool())
         .await?;

@@ -16,8 +16,8 @@ mod zh_cn;
 
 pub use en::EN;
 pub use groups::{
-    AccountSettings, Assistant, Collections, Common, Credits, Errors, Gallery, Generations, Login,
-    Privacy, PrivacyCenter, Studio,
+    AccountSettings, Admin, Assistant, Collections, Common, Credits, Errors, Gallery, Generations,
+    Login, Privacy, PrivacyCenter, Studio,
 };
 pub use zh_cn::ZH_CN;
 
@@ -85,6 +85,8 @@ pub struct Messages {
     pub collections: Collections,
     /// The credits page.
     pub credits: Credits,
+    /// The operator's console.
+    pub admin: Admin,
     /// The privacy policy page, its banner and links to the privacy center.
     pub privacy: Privacy,
     /// The privacy center (data held, retention, mail, export) and the account deletion page.

@@ -16,6 +16,8 @@ pub struct Viewer {
     pub policy_unread: bool,
     /// Whether they never opened any version (the banner then asks to read it, not what changed).
     pub policy_never_read: bool,
+    /// Whether they are staff (`support` or `admin`): the menu links to the console.
+    pub staff: bool,
 }
 
 impl Viewer {
@@ -35,6 +37,8 @@ impl Viewer {
             credits: None,
             policy_unread: seen < atelier_app::privacy::POLICY_VERSION,
             policy_never_read: seen <= 0,
+            staff: principal.user.has_role(atelier_core::Role::Support)
+                || principal.user.has_role(atelier_core::Role::Admin),
         }
     }
 

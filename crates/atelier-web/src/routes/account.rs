@@ -538,6 +538,18 @@ pub struct CreditEntryJson {
     created_at: String,
 }
 
+impl From<atelier_db::credits::EntryRow> for CreditEntryJson {
+    fn from(e: atelier_db::credits::EntryRow) -> Self {
+        Self {
+            kind: e.kind.as_str(),
+            amount: e.effect(),
+            reason: e.reason,
+            reference: e.reference,
+            created_at: rfc3339(e.created_at),
+        }
+    }
+}
+
 /// `{balance, entries, next_cursor}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreditsJson {
@@ -584,13 +596,7 @@ pub async fn credits(
         entries: history
             .entries
             .into_iter()
-            .map(|e| CreditEntryJson {
-                kind: e.kind.as_str(),
-                amount: e.effect(),
-                reason: e.reason,
-                reference: e.reference,
-                created_at: rfc3339(e.created_at),
-            })
+            .map(CreditEntryJson::from)
             .collect(),
         next_cursor: history.next_cursor,
     }))

@@ -1,7 +1,9 @@
 //! Routes, one module per area.
 
-mod account;
+pub mod account;
 pub mod account_pages;
+pub mod admin;
+pub mod admin_pages;
 pub mod api_docs;
 pub mod assets;
 pub mod assistant;
@@ -96,4 +98,12 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(billing::checkout))
         .routes(routes!(billing::stripe_webhook))
         .routes(routes!(billing::purchases))
+        .routes(routes!(admin::users))
+        .routes(routes!(admin::user))
+        .routes(routes!(admin::adjust_credits))
+        .routes(routes!(admin::set_roles))
+        .routes(routes!(admin::end_sessions))
+        .routes(routes!(admin::end_session))
+        .routes(routes!(admin::audit))
+        .routes(routes!(admin::deletions))
 }

@@ -3,6 +3,7 @@
 
 mod account_pages;
 mod accounts;
+mod admin;
 mod assistant;
 mod assistant_pages;
 mod billing;
