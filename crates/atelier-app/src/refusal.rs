@@ -98,6 +98,10 @@ pub enum Refusal {
     PurchaseMismatch,
     /// An admin tried to take their own admin role.
     OwnAdminRole,
+    /// Not an IPv4 or IPv6 network (or one too broad to block).
+    InvalidNetwork,
+    /// A block would cover the staff member's own address (send it again to confirm).
+    BlocksOwnNetwork,
 }
 
 impl Refusal {
@@ -143,6 +147,8 @@ impl Refusal {
             Self::UnknownPurchase => "unknown_purchase",
             Self::PurchaseMismatch => "purchase_mismatch",
             Self::OwnAdminRole => "own_admin_role",
+            Self::InvalidNetwork => "invalid_network",
+            Self::BlocksOwnNetwork => "blocks_own_network",
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod assistant;
 pub mod billing;
+pub mod blocks;
 pub mod collections;
 pub mod credits;
 mod error;

@@ -4,7 +4,7 @@
 //! server, each test gets its own schema there instead, dropped when the test ends.
 
 use crate::accounts::UserRow;
-use crate::{PoolOptions, Store};
+use crate::{DbError, PoolOptions, Store};
 use atelier_core::settings::DatabaseKind;
 use sqlx::Connection as _;
 use sqlx::Executor as _;
@@ -32,6 +32,19 @@ impl TestDb {
             Ok(base) if !base.is_empty() => Self::postgres(&base).await,
             _ => Self::sqlite().await,
         }
+    }
+
+    /// Runs one SQL statement as a script or a careless operator might, outside every use case:
+    /// for tests that prove what the schema itself refuses (the append-only audit log). Returns
+    /// the rows changed.
+    ///
+    /// # Errors
+    /// What the database says.
+    pub async fn execute(&self, sql: &str) -> Result<u64, DbError> {
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(self.store.pool())
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// A fresh SQLite database in a temp folder.

@@ -86,6 +86,42 @@ pub async fn client_context(
     next.run(req).await
 }
 
+/// Refuses sign-in and every state change from a network staff blocked (C2); reading stays open.
+/// The blocks are read on each state change, so a block applies on every node at once. Stripe's
+/// webhook is exempt: its signature, not its address, decides. A page gets the error page, the
+/// API `403 blocked`.
+pub async fn block_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_safe(req.method()) || req.uri().path() == STRIPE_WEBHOOK_PATH {
+        return next.run(req).await;
+    }
+    let Some(ClientIp(ip)) = req.extensions().get::<ClientIp>().copied() else {
+        return next.run(req).await;
+    };
+    match state.app.block_of(ip).await {
+        Ok(None) => next.run(req).await,
+        Ok(Some(block)) => {
+            tracing::info!(block_id = %block.id, "request from a blocked network refused");
+            let error = ApiError::new(
+                StatusCode::FORBIDDEN,
+                "blocked",
+                "Requests from your network are blocked on this instance. Write to its operator \
+                 if you think this is a mistake.",
+            );
+            if crate::page::is_machine_path(req.uri().path()) {
+                return error.into_response();
+            }
+            let (mut parts, _body) = req.into_parts();
+            let Ok(page) = crate::page::Page::from_request_parts(&mut parts, &state).await;
+            crate::page::error_page(
+                &page,
+                StatusCode::FORBIDDEN,
+                Some(page.m.admin.blocked_title.to_owned()),
+            )
+        }
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
 /// Refuses a state change that a browser says came from another site (CSRF, ASVS 3.5), by the
 /// rule of the Fetch Metadata standard that Go's `http.CrossOriginProtection` also follows:
 ///

@@ -39,6 +39,8 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         Refusal::BillingDisabled => m.credits.error_billing_off,
         Refusal::UnknownPack => m.credits.error_unknown_pack,
         Refusal::OwnAdminRole => m.admin.error_own_admin,
+        Refusal::InvalidNetwork => m.admin.error_network,
+        Refusal::BlocksOwnNetwork => m.admin.error_own_network,
         Refusal::InvalidAmount => m.admin.error_amount,
         Refusal::InvalidReason => m.admin.error_reason,
         // Met only through the API (a header, a cursor), by operators at the command line, or

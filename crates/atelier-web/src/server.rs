@@ -68,6 +68,10 @@ pub fn router(app: App) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            crate::auth::block_guard,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             crate::auth::client_context,
         ))
         .layer(DefaultBodyLimit::max(settings.http.json_limit_bytes))
@@ -155,6 +159,8 @@ fn admin_pages() -> Router<AppState> {
         .route("/admin/users/{id}/sessions/{sid}/end", post(pages::end_one))
         .route("/admin/audit", get(pages::audit))
         .route("/admin/deletions", get(pages::deletions))
+        .route("/admin/blocks", get(pages::blocks).post(pages::block))
+        .route("/admin/blocks/{id}/lift", post(pages::unblock))
 }
 
 /// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).

@@ -7,6 +7,10 @@
 //! action, target, time) before the answer is given; the audit log is append-only (nothing here
 //! edits or deletes it).
 
+mod blocks;
+
+pub use blocks::{MAX_BLOCK_DAYS, NewBlock, parse_network};
+
 use crate::accounts::{Principal, User};
 use crate::{App, AppError, Refusal};
 use atelier_core::{Role, UnixMillis};

@@ -58,7 +58,7 @@ pub fn not_found_page(page: &Page) -> Response {
 
 /// The error page for `status`: the refusal's words for a client error, an apology for a
 /// server error (whose cause stays in the log: C10).
-fn error_page(page: &Page, status: StatusCode, detail: Option<String>) -> Response {
+pub(crate) fn error_page(page: &Page, status: StatusCode, detail: Option<String>) -> Response {
     let m = page.m;
     let detail = detail.or_else(|| status.canonical_reason().map(str::to_owned));
     let body = match detail {
@@ -144,7 +144,7 @@ fn is_html(headers: &HeaderMap) -> bool {
 
 /// Whether `path` is answered in JSON or as a file (the API, images, assets, the health check)
 /// rather than as a page.
-fn is_machine_path(path: &str) -> bool {
+pub(crate) fn is_machine_path(path: &str) -> bool {
     ["/api", "/img", "/assets"].iter().any(|p| {
         path == *p
             || path

@@ -20,6 +20,7 @@ mod viewer;
 
 pub use assets::ASSET_VERSION;
 pub use cards::{BoardChoice, board_choices, mark_favorites};
+pub(crate) use errors::{error_page, is_machine_path};
 pub use errors::{html_errors, method_not_allowed, not_found, not_found_page};
 pub use extract::{Page, PageError, PageResult, SignedInPage};
 pub use viewer::Viewer;

@@ -106,4 +106,6 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::end_session))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::deletions))
+        .routes(routes!(admin::blocks, admin::create_block))
+        .routes(routes!(admin::delete_block))
 }
