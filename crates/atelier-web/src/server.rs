@@ -161,6 +161,10 @@ fn admin_pages() -> Router<AppState> {
         .route("/admin/deletions", get(pages::deletions))
         .route("/admin/blocks", get(pages::blocks).post(pages::block))
         .route("/admin/blocks/{id}/lift", post(pages::unblock))
+        .route(
+            "/admin/takedowns",
+            get(pages::takedowns).post(pages::takedown),
+        )
 }
 
 /// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).

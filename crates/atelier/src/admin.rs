@@ -99,6 +99,40 @@ pub async fn delete(settings: Settings, email: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `atelier admin takedown TARGET [--author] --reason TEXT`: removes a gallery item (or all of its
+/// author's) at its creator's request (C7), as the console does.
+pub async fn takedown(
+    settings: Settings,
+    target: &str,
+    author: bool,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let app = open(settings).await?;
+    let outcome = app
+        .take_down(
+            "cli",
+            atelier_app::admin::TakedownTarget::parse(target),
+            author,
+            reason,
+        )
+        .await
+        .map_err(|e| match e {
+            AppError::NotFound => anyhow::anyhow!("no gallery item has that id or source URL"),
+            e => e.into(),
+        })?;
+    say(&format!(
+        "{} item(s) taken down: {}",
+        outcome.removed.len(),
+        outcome.removed.join(", ")
+    ));
+    if let Some((source, handle)) = outcome.author {
+        say(&format!(
+            "later posts of {handle} on {source} will not be imported"
+        ));
+    }
+    Ok(())
+}
+
 /// `atelier admin deletions`: the pending deletion requests with their 30-day deadline.
 pub async fn deletions(settings: Settings) -> anyhow::Result<()> {
     let app = open(settings).await?;

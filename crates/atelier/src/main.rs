@@ -83,6 +83,18 @@ enum AdminCommand {
         #[arg(long)]
         body_file: std::path::PathBuf,
     },
+    /// Take a gallery item down at its creator's request (C7): its images go, the CDN is purged,
+    /// and a tombstone keeps any import from bringing it back.
+    Takedown {
+        /// The item's gallery id, or its source post's URL.
+        target: String,
+        /// Take down every item of the item's author, and keep their later posts out too.
+        #[arg(long)]
+        author: bool,
+        /// Why (kept in the audit log).
+        #[arg(long)]
+        reason: String,
+    },
     /// Add credits to a user's balance (or remove them with a negative N).
     Credits {
         /// The user's email address.
@@ -168,6 +180,14 @@ fn main() -> ExitCode {
                         reason,
                     },
             } => admin::credits(settings, &email, amount, &reason).await,
+            Command::Admin {
+                command:
+                    AdminCommand::Takedown {
+                        target,
+                        author,
+                        reason,
+                    },
+            } => admin::takedown(settings, &target, author, &reason).await,
         }
     });
     match result {

@@ -8,8 +8,10 @@
 //! edits or deletes it).
 
 mod blocks;
+mod takedowns;
 
 pub use blocks::{MAX_BLOCK_DAYS, NewBlock, parse_network};
+pub use takedowns::{TakedownOutcome, TakedownTarget};
 
 use crate::accounts::{Principal, User};
 use crate::{App, AppError, Refusal};

@@ -91,6 +91,18 @@ pub(crate) async fn upsert_batch(
     }
     let mut tombstoned: HashSet<(String, String)> = HashSet::new();
     let mut existing: HashSet<(String, String)> = HashSet::new();
+    // Authors taken down as a whole: few rows, read once per source.
+    let mut authors_gone: HashSet<(String, String)> = HashSet::new();
+    for source in by_source.keys() {
+        let rows =
+            sqlx::query("SELECT author_handle FROM gallery_author_tombstones WHERE source = $1")
+                .bind((*source).to_owned())
+                .fetch_all(&mut **tx)
+                .await?;
+        for row in rows {
+            authors_gone.insert(((*source).to_owned(), row.try_get("author_handle")?));
+        }
+    }
     for (source, posts) in &by_source {
         let dead = lookup(
             tx,
@@ -110,7 +122,8 @@ pub(crate) async fn upsert_batch(
     let mut fresh: Vec<(String, &GalleryItemInput)> = Vec::new();
     for item in items {
         let key = (item.source.clone(), item.source_post_id.clone());
-        if tombstoned.contains(&key) {
+        let author = (item.source.clone(), item.author_handle.to_lowercase());
+        if tombstoned.contains(&key) || authors_gone.contains(&author) {
             outcomes.push(UpsertOutcome::Tombstoned);
         } else if existing.contains(&key) {
             outcomes.push(upsert_in(tx, item, now).await?);

@@ -257,7 +257,15 @@ pub(crate) async fn upsert_in(
     .fetch_optional(&mut **tx)
     .await?
     .is_some();
-    if tombstoned {
+    let author_gone = sqlx::query(
+        "SELECT 1 AS x FROM gallery_author_tombstones WHERE source = $1 AND author_handle = $2",
+    )
+    .bind(&item.source)
+    .bind(item.author_handle.to_lowercase())
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some();
+    if tombstoned || author_gone {
         return Ok(UpsertOutcome::Tombstoned);
     }
     let categories = serde_json::to_string(&item.categories).unwrap_or_else(|_| "[]".to_owned());

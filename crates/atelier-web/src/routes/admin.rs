@@ -566,3 +566,73 @@ pub async fn delete_block(
     state.app.admin_unblock(&staff, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `{gallery_id or source_url, author?, reason}`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TakedownBody {
+    /// The gallery item's id.
+    gallery_id: Option<String>,
+    /// Or its source post's URL.
+    source_url: Option<String>,
+    /// Take down every item of the item's author, and keep their later posts out too.
+    #[serde(default)]
+    author: bool,
+    /// Why (kept in the audit log; 1 to 500 characters).
+    reason: String,
+}
+
+/// The author kept out of the gallery.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TakenDownAuthor {
+    /// The source (`x`).
+    source: String,
+    /// Their handle.
+    handle: String,
+}
+
+/// `{removed, author}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TakedownJson {
+    /// The gallery ids removed.
+    removed: Vec<String>,
+    /// For an author takedown: the author whose later posts stay out.
+    author: Option<TakenDownAuthor>,
+}
+
+/// Takes a gallery item (or all of its author's) down, as `atelier admin takedown` does (C7):
+/// images deleted, the CDN purged, a tombstone against any later import (admin; audited).
+#[utoipa::path(
+    post, path = "/api/v1/admin/takedowns", tag = "admin", operation_id = "adminTakedown",
+    request_body = TakedownBody,
+    security(("access_token" = []), ("session_cookie" = [])),
+    responses((status = 200, description = "What was removed", body = TakedownJson), BadRequest, Unauthorized, StaffOnly, NotFound, Invalid)
+)]
+pub async fn takedown(
+    State(state): State<AppState>,
+    CurrentUser(principal): CurrentUser,
+    ApiJson(body): ApiJson<TakedownBody>,
+) -> Result<Json<TakedownJson>, ApiError> {
+    use atelier_app::admin::TakedownTarget;
+    let staff = state.app.staff(&principal)?;
+    let target = match (body.gallery_id.as_deref(), body.source_url.as_deref()) {
+        (Some(id), None) => TakedownTarget::Item(id),
+        (None, Some(url)) => TakedownTarget::SourceUrl(url),
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_target",
+                "Name the item by `gallery_id` or by `source_url`: one of them.",
+            ));
+        }
+    };
+    let outcome = state
+        .app
+        .admin_takedown(&staff, target, body.author, &body.reason)
+        .await?;
+    Ok(Json(TakedownJson {
+        removed: outcome.removed,
+        author: outcome
+            .author
+            .map(|(source, handle)| TakenDownAuthor { source, handle }),
+    }))
+}

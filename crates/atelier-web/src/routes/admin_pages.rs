@@ -33,6 +33,7 @@ enum Tab {
     Audit,
     Deletions,
     Blocks,
+    Takedowns,
 }
 
 /// A user in the list.
@@ -785,4 +786,115 @@ pub async fn unblock(
     let staff = staff_of(&state, &principal)?;
     state.app.admin_unblock(&staff, &id).await?;
     Ok(see_other("/admin/blocks?saved=unblock"))
+}
+
+#[derive(Template)]
+#[template(path = "admin_takedowns.html")]
+struct TakedownsPage<'a> {
+    m: &'static Messages,
+    lang: Lang,
+    asset_version: &'a str,
+    here: String,
+    q: String,
+    user: Option<Viewer>,
+    tab: Tab,
+    read_only: bool,
+    saved: Option<String>,
+    error: Option<String>,
+    target: String,
+    reason: String,
+}
+
+/// `?removed=N` after a takedown.
+#[derive(Debug, Deserialize)]
+pub struct TakedownsQuery {
+    removed: Option<usize>,
+}
+
+/// `GET /admin/takedowns`.
+pub async fn takedowns(
+    State(state): State<AppState>,
+    SignedInPage {
+        lang,
+        m,
+        here,
+        principal,
+    }: SignedInPage,
+    Query(query): Query<TakedownsQuery>,
+) -> PageResult {
+    let staff = staff_of(&state, &principal)?;
+    let view = TakedownsPage {
+        m,
+        lang,
+        asset_version: &ASSET_VERSION,
+        here,
+        q: String::new(),
+        user: Some(Viewer::of(&principal)),
+        tab: Tab::Takedowns,
+        read_only: !staff.is_admin(),
+        saved: query
+            .removed
+            .map(|n| m.admin.saved_takedown.replace("{n}", &n.to_string())),
+        error: None,
+        target: String::new(),
+        reason: String::new(),
+    };
+    Ok(personal_page(render(&view)?, lang))
+}
+
+/// The takedown form.
+#[derive(Debug, Deserialize)]
+pub struct TakedownForm {
+    target: String,
+    author: Option<String>,
+    reason: String,
+}
+
+/// `POST /admin/takedowns` (C7): the same use case as `atelier admin takedown`.
+pub async fn takedown(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<TakedownForm>,
+) -> PageResult {
+    let principal = page.require("/admin/takedowns")?.clone();
+    let staff = staff_of(&state, &principal)?;
+    let target = atelier_app::admin::TakedownTarget::parse(&form.target);
+    match state
+        .app
+        .admin_takedown(&staff, target, form.author.is_some(), &form.reason)
+        .await
+    {
+        Ok(outcome) => Ok(see_other(&format!(
+            "/admin/takedowns?removed={}",
+            outcome.removed.len()
+        ))),
+        Err(e) => {
+            let words = match &e {
+                AppError::NotFound => Some(page.m.admin.error_not_found.to_owned()),
+                other => other
+                    .refusal()
+                    .and_then(|r| crate::refusals::form_message(page.m, r)),
+            };
+            let Some(words) = words else {
+                return Err(PageError::from(crate::ApiError::from(e)));
+            };
+            let status = crate::ApiError::from(e).status();
+            let Page { lang, m, .. } = page;
+            let view = TakedownsPage {
+                m,
+                lang,
+                asset_version: &ASSET_VERSION,
+                here: "/admin/takedowns".to_owned(),
+                q: String::new(),
+                user: Some(Viewer::of(&principal)),
+                tab: Tab::Takedowns,
+                read_only: !staff.is_admin(),
+                saved: None,
+                error: Some(words),
+                target: form.target,
+                reason: form.reason,
+            };
+            Ok((status, personal_page(render(&view)?, lang)).into_response())
+        }
+    }
 }

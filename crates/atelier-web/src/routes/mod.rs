@@ -108,4 +108,5 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::deletions))
         .routes(routes!(admin::blocks, admin::create_block))
         .routes(routes!(admin::delete_block))
+        .routes(routes!(admin::takedown))
 }

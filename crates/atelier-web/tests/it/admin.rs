@@ -702,3 +702,153 @@ async fn sec2_the_audit_log_cannot_be_deleted_or_edited_even_in_the_database() {
     .await
     .unwrap();
 }
+
+async fn gallery_total(t: &TestApp) -> u64 {
+    t.get("/api/v1/gallery").await.json()["total"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn c7_r3_a_takedown_removes_an_item_or_its_whole_author_for_good() {
+    let (t, admin, support, _user) = console().await;
+    t.import(&atelier_testkit::sample_posts(12)).await;
+    assert_eq!(gallery_total(&t).await, 12);
+    let posts: Vec<Value> = serde_json::from_str(&atelier_testkit::sample_posts(12)).unwrap();
+    let takedown = |body: Value, who: &SignedInUser| {
+        let t = &t;
+        let who = who.clone();
+        async move {
+            t.api(Method::POST, "/api/v1/admin/takedowns", Some(body), &who)
+                .await
+        }
+    };
+
+    // Refusals: support, no target, two targets, no reason, an unknown URL.
+    let one = json!({ "source_url": posts[1]["source_url"], "reason": "Creator asked by mail" });
+    assert_eq!(
+        takedown(one.clone(), &support).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = takedown(json!({ "reason": "x" }), &admin).await;
+    assert_eq!(r.error_code(), "invalid_target");
+    let r = takedown(
+        json!({ "source_url": "https://x.com/a/status/1", "gallery_id": "g", "reason": "x" }),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.error_code(), "invalid_target");
+    let r = takedown(
+        json!({ "source_url": posts[1]["source_url"], "reason": " " }),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.error_code(), "invalid_reason");
+    let r = takedown(
+        json!({ "source_url": "https://x.com/nobody/status/9", "reason": "x" }),
+        &admin,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(gallery_total(&t).await, 12, "nothing removed");
+
+    // One item, by its source URL.
+    let r = takedown(one, &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["removed"].as_array().unwrap().len(), 1);
+    assert!(r.json()["author"].is_null());
+    assert_eq!(gallery_total(&t).await, 11);
+
+    // A whole author (two of the twelve posts), by one of their items' ids.
+    let items = t.get("/api/v1/gallery?q=pixelbysana").await.json();
+    let id = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["author"]["handle"] == "pixelbysana" || i["author_handle"] == "pixelbysana")
+        .map(|i| i["id"].as_str().unwrap().to_owned());
+    let body = match id {
+        Some(id) => json!({ "gallery_id": id, "author": true, "reason": "Creator opted out" }),
+        None => {
+            json!({ "source_url": posts[0]["source_url"], "author": true, "reason": "Creator opted out" })
+        }
+    };
+    let r = takedown(body, &admin).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["removed"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json()["author"]["handle"], "pixelbysana");
+    assert_eq!(gallery_total(&t).await, 9);
+
+    // No import brings them back, nor a later post of the author under another spelling.
+    let again = t.import(&atelier_testkit::sample_posts(12)).await;
+    assert_eq!(again.tombstoned, 3);
+    let mut later = posts[0].clone();
+    later["id"] = json!("2017000000000009999");
+    later["author"] = json!("PixelBySana");
+    later["source_url"] = json!("https://x.com/PixelBySana/status/2017000000000009999");
+    let later = t.import(&serde_json::to_string(&[later]).unwrap()).await;
+    assert_eq!((later.tombstoned, later.created), (1, 0));
+    assert_eq!(gallery_total(&t).await, 9);
+
+    let audit = t
+        .api(Method::GET, "/api/v1/admin/audit", None, &admin)
+        .await
+        .json();
+    let details: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "takedown.done")
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("2 author item(s) removed: Creator opted out"))
+    );
+}
+
+#[tokio::test]
+async fn c7_the_takedown_form_removes_an_item_and_says_what_it_could_not_find() {
+    let (t, admin, support, _user) = console().await;
+    t.import(&atelier_testkit::sample_posts(3)).await;
+    let posts: Vec<Value> = serde_json::from_str(&atelier_testkit::sample_posts(3)).unwrap();
+    let url = posts[2]["source_url"].as_str().unwrap();
+    let html = t.page("/admin/takedowns", &support).await.text();
+    assert!(
+        !html.contains("action=\"/admin/takedowns\""),
+        "no form for support"
+    );
+    let r = t
+        .post_form(
+            "/admin/takedowns",
+            &[
+                ("target", "https://x.com/nobody/status/1"),
+                ("reason", "Asked"),
+            ],
+            &admin,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(
+        r.text()
+            .contains("No gallery item has that id or source URL.")
+    );
+    let to = t
+        .post_form(
+            "/admin/takedowns",
+            &[("target", url), ("reason", "Creator asked by mail")],
+            &admin,
+        )
+        .await
+        .see_other();
+    assert_eq!(to, "/admin/takedowns?removed=1");
+    assert!(
+        t.page(&to, &admin)
+            .await
+            .text()
+            .contains("1 item(s) taken down.")
+    );
+    assert_eq!(gallery_total(&t).await, 2);
+}

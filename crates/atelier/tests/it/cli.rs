@@ -247,9 +247,23 @@ fn sec2_admin_grant_gives_a_role_and_purge_reports_what_it_removed() {
         "accounts whose deletion grace period (7 days) is over: 0 removed",
         "orphan blobs: 0 removed",
         "expired data exports: 0 removed",
+        "Stripe webhook event ids older than 90 days: 0 removed",
     ] {
         assert!(stdout.contains(line), "{line:?} missing from:\n{stdout}");
     }
+
+    // C7: a takedown names what it cannot find, and needs a reason.
+    let out = run(&[
+        "admin",
+        "takedown",
+        "https://x.com/nobody/status/1",
+        "--reason",
+        "creator asked",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no gallery item has that id"));
+    let out = run(&["admin", "takedown", "g1"]);
+    assert!(!out.status.success(), "--reason is required");
     drop(db);
 }
 
