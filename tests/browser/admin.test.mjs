@@ -99,3 +99,32 @@ test("the deletion queue, in Chinese", async () => {
   await screenshot(admin, "admin-deletions-zh-phone");
   await context.close();
 });
+
+test("a creator asks for a removal from the footer, and an admin removes the post", async () => {
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  await page.goto(instance.url + "/");
+  await Promise.all([page.waitForURL(/\/takedown$/), page.click("footer a[href='/takedown']")]);
+  const item = await (await fetch(instance.url + "/api/v1/gallery?limit=1")).json();
+  const url = item.items[0].source_url;
+  await page.fill("#req-url", url);
+  await page.fill("#req-email", "creator@example.com");
+  await page.fill("#req-reason", "I made this and did not agree to it being shown here.");
+  await Promise.all([page.waitForURL(/sent=1/), page.click(".takedown-form button")]);
+  assert.match(await page.textContent(".flash"), /Your request was received/);
+  await screenshot(page, "takedown-request-phone");
+  await context.close();
+
+  const staff = await browser.newContext({ viewport: DESKTOP });
+  const admin = await staff.newPage();
+  await signIn(admin, "boss-takedown@example.com");
+  instance.cli(["admin", "grant", "boss-takedown@example.com", "admin"]);
+  await admin.goto(instance.url + "/admin/takedowns");
+  assert.match(await admin.textContent(".admin-requests"), /creator@example\.com/);
+  await screenshot(admin, "admin-takedowns-desktop");
+  await Promise.all([admin.waitForURL(/answered=1/), admin.click(".admin-requests button[value=remove]")]);
+  assert.match(await admin.textContent(".flash"), /the requester is told by mail/);
+  const after = await (await fetch(instance.url + "/api/v1/gallery?limit=10")).json();
+  assert.ok(!after.items.some((i) => i.source_url === url), "the post is gone");
+  await staff.close();
+});

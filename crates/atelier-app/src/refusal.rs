@@ -102,6 +102,10 @@ pub enum Refusal {
     InvalidNetwork,
     /// A block would cover the staff member's own address (send it again to confirm).
     BlocksOwnNetwork,
+    /// Not a post's web address.
+    InvalidSourceUrl,
+    /// A takedown request that was answered already.
+    AlreadyAnswered,
 }
 
 impl Refusal {
@@ -149,6 +153,8 @@ impl Refusal {
             Self::OwnAdminRole => "own_admin_role",
             Self::InvalidNetwork => "invalid_network",
             Self::BlocksOwnNetwork => "blocks_own_network",
+            Self::InvalidSourceUrl => "invalid_source_url",
+            Self::AlreadyAnswered => "already_answered",
         }
     }
 }

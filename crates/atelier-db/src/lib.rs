@@ -17,6 +17,7 @@ mod instance_meta;
 pub mod jobs;
 pub mod privacy;
 mod store;
+pub mod takedown_requests;
 pub mod uploads;
 
 pub use atelier_core::settings::DatabaseKind;

@@ -37,11 +37,13 @@ pub enum MailKind {
     PurchaseReceipt,
     /// A refund took back credits of a purchase (C1, G7): service mail.
     RefundNotice,
+    /// The answer to a creator's takedown request (C7): service mail.
+    TakedownAnswer,
 }
 
 impl MailKind {
     /// Every kind.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 12] = [
         Self::SignInCode,
         Self::SecurityAlert,
         Self::EmailChangeCode,
@@ -53,6 +55,7 @@ impl MailKind {
         Self::PolicyChanged,
         Self::PurchaseReceipt,
         Self::RefundNotice,
+        Self::TakedownAnswer,
     ];
 
     /// The kind's name, which is also its template folder.
@@ -70,6 +73,7 @@ impl MailKind {
             Self::PolicyChanged => "policy_changed",
             Self::PurchaseReceipt => "purchase_receipt",
             Self::RefundNotice => "refund_notice",
+            Self::TakedownAnswer => "takedown_answer",
         }
     }
 
@@ -125,6 +129,7 @@ const SOURCES: &[(&str, &str)] = kind_templates!(
     "policy_changed",
     "purchase_receipt",
     "refund_notice",
+    "takedown_answer",
 );
 
 /// The shared layouts the bodies extend.
@@ -326,6 +331,7 @@ mod tests {
                 "120",
                 "https://art.example.com/credits",
             ],
+            MailKind::TakedownAnswer => vec!["https://x.com/someone/status/123"],
             MailKind::RefundNotice => vec![
                 "50",
                 "$2.50",

@@ -41,6 +41,8 @@ pub fn form_message(m: &Messages, refusal: Refusal) -> Option<String> {
         Refusal::OwnAdminRole => m.admin.error_own_admin,
         Refusal::InvalidNetwork => m.admin.error_network,
         Refusal::BlocksOwnNetwork => m.admin.error_own_network,
+        Refusal::InvalidSourceUrl => m.admin.error_source_url,
+        Refusal::AlreadyAnswered => m.admin.error_answered,
         Refusal::InvalidAmount => m.admin.error_amount,
         Refusal::InvalidReason => m.admin.error_reason,
         // Met only through the API (a header, a cursor), by operators at the command line, or

@@ -165,6 +165,11 @@ fn admin_pages() -> Router<AppState> {
             "/admin/takedowns",
             get(pages::takedowns).post(pages::takedown),
         )
+        .route("/admin/takedown-requests/{id}/answer", post(pages::answer))
+        .route(
+            "/takedown",
+            get(pages::takedown_request_page).post(pages::request_takedown),
+        )
 }
 
 /// The sign-in and settings pages (HTML forms; a `GET` of a form's target goes back to its page).

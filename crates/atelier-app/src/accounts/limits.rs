@@ -16,6 +16,8 @@ pub enum RateLimit {
     VerifyPerIp,
     /// Data exports (D4) started by one user, downloads and background requests together.
     Export,
+    /// Takedown requests (C7) filed from one IP address.
+    TakedownPerIp,
 }
 
 impl RateLimit {
@@ -29,6 +31,7 @@ impl RateLimit {
             Self::MailPerIp => "mail_ip",
             Self::VerifyPerIp => "verify_ip",
             Self::Export => "export",
+            Self::TakedownPerIp => "takedown_ip",
         }
     }
 
@@ -51,6 +54,7 @@ impl App {
             RateLimit::MailPerIp => settings.sign_in_mail_per_ip_per_hour,
             RateLimit::VerifyPerIp => settings.verify_per_ip_per_hour,
             RateLimit::Export => crate::export::EXPORT_LIMIT_PER_HOUR,
+            RateLimit::TakedownPerIp => crate::admin::TAKEDOWN_REQUESTS_PER_IP_PER_HOUR,
         };
         let key = limit.key(subject);
         let now = self.now_ms();

@@ -11,7 +11,10 @@ mod blocks;
 mod takedowns;
 
 pub use blocks::{MAX_BLOCK_DAYS, NewBlock, parse_network};
-pub use takedowns::{TakedownOutcome, TakedownTarget};
+pub use takedowns::{
+    TAKEDOWN_REQUESTS_PER_IP_PER_HOUR, TakedownAnswer, TakedownOutcome, TakedownRequest,
+    TakedownTarget,
+};
 
 use crate::accounts::{Principal, User};
 use crate::{App, AppError, Refusal};

@@ -27,11 +27,13 @@ pub enum Retention {
     /// [`crate::billing::STRIPE_EVENT_RETENTION_DAYS`] (SEC3): kept only while Stripe may redeliver
     /// them and the operator reconciles.
     StripeEvents,
+    /// Takedown requesters' addresses, `retention.takedown_contact_days` after the answer (C7).
+    TakedownContacts,
 }
 
 impl Retention {
     /// Every retention job.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::AssistantLogs,
         Self::IpEvents,
         Self::ExpiredAccountRows,
@@ -40,6 +42,7 @@ impl Retention {
         Self::Exports,
         Self::TechnicalLogs,
         Self::StripeEvents,
+        Self::TakedownContacts,
     ];
 
     /// The job's name (queue and `retention_runs`).
@@ -54,6 +57,7 @@ impl Retention {
             Self::Exports => "purge_expired_exports",
             Self::TechnicalLogs => "purge_log_files",
             Self::StripeEvents => "purge_stripe_events",
+            Self::TakedownContacts => "forget_takedown_contacts",
         }
     }
 
@@ -61,9 +65,11 @@ impl Retention {
     #[must_use]
     pub const fn every(self) -> Duration {
         match self {
-            Self::AssistantLogs | Self::IpEvents | Self::Exports | Self::TechnicalLogs => {
-                Duration::from_secs(3600)
-            }
+            Self::AssistantLogs
+            | Self::IpEvents
+            | Self::Exports
+            | Self::TechnicalLogs
+            | Self::TakedownContacts => Duration::from_secs(3600),
             Self::ExpiredAccountRows | Self::AccountDeletions => Duration::from_secs(15 * 60),
             Self::OrphanBlobs | Self::StripeEvents => Duration::from_secs(6 * 3600),
         }
@@ -97,6 +103,10 @@ impl Retention {
                 "Stripe webhook event ids older than {} days",
                 crate::billing::STRIPE_EVENT_RETENTION_DAYS
             ),
+            Self::TakedownContacts => format!(
+                "takedown requesters' addresses {} days after the answer",
+                r.takedown_contact_days
+            ),
         }
     }
 }
@@ -119,6 +129,7 @@ impl App {
             Retention::Exports => self.purge_expired_exports().await?,
             Retention::TechnicalLogs => self.purge_log_files()?,
             Retention::StripeEvents => self.purge_stripe_events().await?,
+            Retention::TakedownContacts => self.forget_takedown_contacts().await?,
         };
         self.store()
             .record_retention_run(

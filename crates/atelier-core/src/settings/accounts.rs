@@ -120,6 +120,8 @@ pub struct RetentionSettings {
     pub account_deletion_grace_days: u32,
     /// Technical log files under `log.dir` (R6).
     pub log_days: u32,
+    /// A takedown requester's address, after the request was answered (C7).
+    pub takedown_contact_days: u32,
 }
 
 impl Default for RetentionSettings {
@@ -129,6 +131,7 @@ impl Default for RetentionSettings {
             ip_event_days: 180,
             account_deletion_grace_days: 7,
             log_days: 14,
+            takedown_contact_days: 30,
         }
     }
 }

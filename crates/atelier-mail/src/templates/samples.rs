@@ -67,6 +67,11 @@ pub(super) fn vars(kind: MailKind) -> serde_json::Value {
             "purchase_id": "01JPURCHASE",
             "credits_url": "https://art.example.com/credits",
         }),
+        MailKind::TakedownAnswer => json!({
+            "source_url": "https://x.com/someone/status/123",
+            "removed": true,
+            "count": 1,
+        }),
         MailKind::PolicyChanged => json!({
             "version": 2,
             "effective": "2026-12-01",

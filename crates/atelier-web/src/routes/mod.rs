@@ -106,7 +106,10 @@ pub fn api_v1_with(body_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::end_session))
         .routes(routes!(admin::audit))
         .routes(routes!(admin::deletions))
-        .routes(routes!(admin::blocks, admin::create_block))
-        .routes(routes!(admin::delete_block))
-        .routes(routes!(admin::takedown))
+        .routes(routes!(admin::blocks::blocks, admin::blocks::create_block))
+        .routes(routes!(admin::blocks::delete_block))
+        .routes(routes!(admin::takedowns::takedown))
+        .routes(routes!(admin::takedowns::request_takedown))
+        .routes(routes!(admin::takedowns::takedown_requests))
+        .routes(routes!(admin::takedowns::answer_takedown_request))
 }
