@@ -65,6 +65,14 @@
     try { return document.execCommand("copy"); } catch (e) { return false; }
   }
 
+  // Placeholders (issue 22): each image's dominant colour fills its frame until the image arrives.
+  function paint(root) {
+    root.querySelectorAll("[data-color]").forEach(function (node) {
+      node.style.backgroundColor = node.getAttribute("data-color");
+    });
+  }
+  paint(document);
+
   // Masonry: cards go into the shortest column; new cards never move old ones.
   function Masonry(grid) {
     this.grid = grid;
@@ -108,7 +116,7 @@
     this.heights[shortest] += ratio + 0.35;
   };
   Masonry.prototype.add = function (cards) {
-    for (var i = 0; i < cards.length; i++) { this.cards.push(cards[i]); this.place(cards[i]); }
+    for (var i = 0; i < cards.length; i++) { paint(cards[i]); this.cards.push(cards[i]); this.place(cards[i]); }
   };
 
   var grid = document.querySelector("main > .grid[data-masonry]");

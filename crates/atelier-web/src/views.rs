@@ -25,6 +25,18 @@ pub fn cover(item: &GalleryItemRow) -> Option<&GalleryImageRow> {
     item.images.iter().find(|i| i.is_ready())
 }
 
+/// An image's dominant colour as a page may write it into an attribute (`#rrggbb`, nothing
+/// else), or empty while the image has none.
+#[must_use]
+pub fn color_of(image: &GalleryImageRow) -> String {
+    image
+        .color
+        .as_deref()
+        .and_then(atelier_media::Rgb::parse_hex)
+        .map(atelier_media::Rgb::hex)
+        .unwrap_or_default()
+}
+
 /// A card of the grid.
 #[derive(Debug, Clone)]
 pub struct CardView {
@@ -38,6 +50,9 @@ pub struct CardView {
     pub src: String,
     /// `srcset` with the thumbnail widths.
     pub srcset: String,
+    /// The image's dominant colour (`#rrggbb`), painted behind it until it arrives; empty
+    /// while unknown.
+    pub color: String,
     /// Intrinsic width (for layout without jumps).
     pub width: i64,
     /// Intrinsic height.
@@ -147,6 +162,7 @@ impl CardView {
             href: format!("/g/{}", item.id),
             src: image_path(&item.id, image.position, "w320"),
             srcset,
+            color: color_of(image),
             width: image.width,
             height: image.height,
             alt: excerpt(&item.prompt, 140),
