@@ -89,6 +89,7 @@
       requestAnimationFrame(function () { pending = false; if (self.columnCount() !== self.count) self.layout(); });
     });
   }
+  // One column per 240 px, two to six; the cards' `sizes` (cards.html, board.html) follow this.
   Masonry.prototype.columnCount = function () {
     var width = this.grid.clientWidth;
     return Math.max(2, Math.min(6, Math.floor(width / 240)));

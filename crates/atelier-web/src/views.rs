@@ -6,7 +6,7 @@ use atelier_core::Settings;
 use atelier_db::gallery::{GalleryImageRow, GalleryItemRow};
 use serde::Serialize;
 
-/// The path of a gallery image variant (`original`, `w320`, `w640`, `w1280`).
+/// The path of a gallery image variant (`original`, `w320`, `w480`, `w640`, `w1280`).
 pub use atelier_app::image_urls::gallery as image_path;
 
 /// An absolute URL on this instance.
@@ -37,6 +37,9 @@ pub fn color_of(image: &GalleryImageRow) -> String {
         .unwrap_or_default()
 }
 
+/// How many cards of a gallery's first page load their image at once (two columns on a phone).
+pub const EAGER_CARDS: usize = 2;
+
 /// A card of the grid.
 #[derive(Debug, Clone)]
 pub struct CardView {
@@ -53,6 +56,9 @@ pub struct CardView {
     /// The image's dominant colour (`#rrggbb`), painted behind it until it arrives; empty
     /// while unknown.
     pub color: String,
+    /// Fetched at once with high priority instead of lazily: the first cards of a gallery's
+    /// first page, where the largest contentful paint is.
+    pub eager: bool,
     /// Intrinsic width (for layout without jumps).
     pub width: i64,
     /// Intrinsic height.
@@ -146,7 +152,7 @@ impl CardView {
 
     fn build(item: &GalleryItemRow, snippet_html: String) -> Option<Self> {
         let image = cover(item)?;
-        let srcset = [320_i64, 640]
+        let srcset = [320_i64, 480, 640]
             .iter()
             .map(|w| {
                 format!(
@@ -163,6 +169,7 @@ impl CardView {
             src: image_path(&item.id, image.position, "w320"),
             srcset,
             color: color_of(image),
+            eager: false,
             width: image.width,
             height: image.height,
             alt: excerpt(&item.prompt, 140),

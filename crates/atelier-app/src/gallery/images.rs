@@ -60,7 +60,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    /// Parses `original` or `w320`/`w640`/`w1280`.
+    /// Parses `original` or `w320`/`w480`/`w640`/`w1280`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         if text == "original" {

@@ -7,7 +7,7 @@ use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use std::borrow::Cow;
 
 /// The widths the gallery serves.
-pub const THUMB_WIDTHS: [u32; 3] = [320, 640, 1280];
+pub const THUMB_WIDTHS: [u32; 4] = [320, 480, 640, 1280];
 
 /// WebP quality (0–100) of thumbnails: visually clean at a fraction of the PNG size.
 const WEBP_QUALITY: f32 = 80.0;

@@ -9,7 +9,7 @@ use crate::page::{
     lang_cookie, mark_favorites, not_found_page, page_response, render,
 };
 use crate::state::AppState;
-use crate::views::{CardView, author_label, color_of, image_path};
+use crate::views::{CardView, EAGER_CARDS, author_label, color_of, image_path};
 use askama::Template;
 use atelier_search::Sort;
 use axum::Form;
@@ -255,6 +255,11 @@ pub async fn home(
         .iter()
         .filter_map(CardView::from_card)
         .collect();
+    if params.cursor.is_none() {
+        for card in cards.iter_mut().take(EAGER_CARDS) {
+            card.eager = true;
+        }
+    }
     mark_favorites(&state, page.principal.as_ref(), &mut cards).await?;
     let page_view = HomePage {
         m,
@@ -343,6 +348,7 @@ pub async fn detail(
         src: String::new(),
         srcset: String::new(),
         color: String::new(),
+        eager: false,
         width: 0,
         height: 0,
         alt: String::new(),
