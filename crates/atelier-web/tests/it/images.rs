@@ -6,7 +6,7 @@ use atelier_media::BlobKey;
 use atelier_media::image::fixtures::{gradient, png};
 use atelier_testkit::{TestApp, sample_posts};
 use axum::http::StatusCode;
-use image::{DynamicImage, GenericImageView as _};
+use image::DynamicImage;
 
 const WIDTHS: [u32; 4] = [320, 480, 640, 1280];
 
