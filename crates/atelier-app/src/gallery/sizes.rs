@@ -127,6 +127,13 @@ impl App {
         .map_err(|e| AppError::Unavailable(format!("thumbnail task: {e}")))?
         .map_err(|e| AppError::invalid(crate::Refusal::InvalidImage, e.to_string()))?;
         self.put_gallery_sizes(item_id, index, &made).await?;
+        // Taken down while the sizes were being made (C7): delete them again.
+        if let Err(e) = self.store().gallery_item(item_id).await {
+            self.blobs()
+                .delete_prefix(&BlobKey::gallery_item_prefix(item_id))
+                .await?;
+            return Err(e.into());
+        }
         let widths = made.widths();
         self.store()
             .gallery_thumbs_made(item_id, position, &widths, &made.color.hex(), self.now_ms())
@@ -243,6 +250,14 @@ impl App {
             .put(key, Bytes::from(bytes.bytes))
             .await
             .map_err(|e| SizeUnavailable::Failed(e.into()))?;
+        // Taken down while this size was being made (C7): its blobs are gone, so is this one.
+        if let Err(e) = self.store().gallery_item(item_id).await {
+            self.blobs()
+                .delete(key)
+                .await
+                .map_err(|e| SizeUnavailable::Failed(e.into()))?;
+            return Err(SizeUnavailable::Failed(e.into()));
+        }
         Ok(())
     }
 
