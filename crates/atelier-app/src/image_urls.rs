@@ -2,7 +2,8 @@
 //! answers link these paths, and the CDN purge (C6) names every variant of a deleted image from
 //! the same functions, so a purge can never miss a URL that is served.
 //!
-//! A variant is `original` or `w{width}`, a WebP thumbnail that many pixels wide.
+//! A variant is `original` or `w{width}`, a WebP thumbnail that many pixels wide (never wider
+//! than the original).
 
 use crate::generation::GENERATED_THUMB_WIDTHS;
 use atelier_media::THUMB_WIDTHS;
@@ -89,6 +90,7 @@ mod tests {
             [
                 "/img/g/g1/0/original",
                 "/img/g/g1/0/w320",
+                "/img/g/g1/0/w480",
                 "/img/g/g1/0/w640",
                 "/img/g/g1/0/w1280"
             ]

@@ -61,6 +61,7 @@ struct Inner {
     sync_state: tokio::sync::Mutex<gallery::index::SyncState>,
     page_cache: gallery::browse::PageCache,
     facet_cache: gallery::facets::FacetCache,
+    size_makers: gallery::sizes::SizeMakers,
 }
 
 /// SQLite page cache per connection of a bulk writer, in KiB.
@@ -161,6 +162,7 @@ impl App {
                 sync_state: tokio::sync::Mutex::default(),
                 page_cache: gallery::browse::PageCache::default(),
                 facet_cache: gallery::facets::FacetCache::default(),
+                size_makers: gallery::sizes::SizeMakers::default(),
             }),
         })
     }
@@ -223,6 +225,11 @@ impl App {
     /// The gallery's filter chips, last counted.
     pub(crate) fn facet_cache(&self) -> &gallery::facets::FacetCache {
         &self.inner.facet_cache
+    }
+
+    /// The makers of gallery image sizes asked for before they were made.
+    pub(crate) fn size_makers(&self) -> &gallery::sizes::SizeMakers {
+        &self.inner.size_makers
     }
 
     /// Now, by the app's clock.

@@ -8,8 +8,8 @@ mod key;
 mod storage;
 
 pub use self::image::{
-    ImageError, ImageFormat, ImageInfo, ImageLimits, THUMB_WIDTHS, Thumbnail, decode, encode_png,
-    probe, thumbnail_webp,
+    ImageError, ImageFormat, ImageInfo, ImageLimits, Rgb, THUMB_WIDTHS, Thumbnail, decode,
+    dominant_color, encode_png, placeholder_webp, probe, thumbnail_webp,
 };
 pub use key::{BlobKey, segment};
 pub use storage::{BlobMeta, BlobStore, ByteStream, StorageError};

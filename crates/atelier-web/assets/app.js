@@ -65,6 +65,14 @@
     try { return document.execCommand("copy"); } catch (e) { return false; }
   }
 
+  // Placeholders (issue 22): each image's dominant colour fills its frame until the image arrives.
+  function paint(root) {
+    root.querySelectorAll("[data-color]").forEach(function (node) {
+      node.style.backgroundColor = node.getAttribute("data-color");
+    });
+  }
+  paint(document);
+
   // Masonry: cards go into the shortest column; new cards never move old ones.
   function Masonry(grid) {
     this.grid = grid;
@@ -81,6 +89,7 @@
       requestAnimationFrame(function () { pending = false; if (self.columnCount() !== self.count) self.layout(); });
     });
   }
+  // One column per 240 px, two to six; the cards' `sizes` (cards.html, board.html) follow this.
   Masonry.prototype.columnCount = function () {
     var width = this.grid.clientWidth;
     return Math.max(2, Math.min(6, Math.floor(width / 240)));
@@ -108,7 +117,7 @@
     this.heights[shortest] += ratio + 0.35;
   };
   Masonry.prototype.add = function (cards) {
-    for (var i = 0; i < cards.length; i++) { this.cards.push(cards[i]); this.place(cards[i]); }
+    for (var i = 0; i < cards.length; i++) { paint(cards[i]); this.cards.push(cards[i]); this.place(cards[i]); }
   };
 
   var grid = document.querySelector("main > .grid[data-masonry]");

@@ -6,7 +6,7 @@ use atelier_core::Settings;
 use atelier_db::gallery::{GalleryImageRow, GalleryItemRow};
 use serde::Serialize;
 
-/// The path of a gallery image variant (`original`, `w320`, `w640`, `w1280`).
+/// The path of a gallery image variant (`original`, `w320`, `w480`, `w640`, `w1280`).
 pub use atelier_app::image_urls::gallery as image_path;
 
 /// An absolute URL on this instance.
@@ -25,6 +25,21 @@ pub fn cover(item: &GalleryItemRow) -> Option<&GalleryImageRow> {
     item.images.iter().find(|i| i.is_ready())
 }
 
+/// An image's dominant colour as a page may write it into an attribute (`#rrggbb`, nothing
+/// else), or empty while the image has none.
+#[must_use]
+pub fn color_of(image: &GalleryImageRow) -> String {
+    image
+        .color
+        .as_deref()
+        .and_then(atelier_media::Rgb::parse_hex)
+        .map(atelier_media::Rgb::hex)
+        .unwrap_or_default()
+}
+
+/// How many cards of a gallery's first page load their image at once (two columns on a phone).
+pub const EAGER_CARDS: usize = 2;
+
 /// A card of the grid.
 #[derive(Debug, Clone)]
 pub struct CardView {
@@ -38,6 +53,12 @@ pub struct CardView {
     pub src: String,
     /// `srcset` with the thumbnail widths.
     pub srcset: String,
+    /// The image's dominant colour (`#rrggbb`), painted behind it until it arrives; empty
+    /// while unknown.
+    pub color: String,
+    /// Fetched at once with high priority instead of lazily: the first cards of a gallery's
+    /// first page, where the largest contentful paint is.
+    pub eager: bool,
     /// Intrinsic width (for layout without jumps).
     pub width: i64,
     /// Intrinsic height.
@@ -131,7 +152,7 @@ impl CardView {
 
     fn build(item: &GalleryItemRow, snippet_html: String) -> Option<Self> {
         let image = cover(item)?;
-        let srcset = [320_i64, 640]
+        let srcset = [320_i64, 480, 640]
             .iter()
             .map(|w| {
                 format!(
@@ -147,6 +168,8 @@ impl CardView {
             href: format!("/g/{}", item.id),
             src: image_path(&item.id, image.position, "w320"),
             srcset,
+            color: color_of(image),
+            eager: false,
             width: image.width,
             height: image.height,
             alt: excerpt(&item.prompt, 140),

@@ -52,7 +52,7 @@ async fn cache_checks(app: &App) -> Vec<Check> {
     let mut checks = Vec::new();
     let policies = [
         ("gallery images", images::GALLERY_IMAGE_CACHE),
-        ("gallery fallbacks", images::FALLBACK_IMAGE_CACHE),
+        ("gallery placeholders", images::FALLBACK_IMAGE_CACHE),
         ("private images", uploads::PRIVATE_IMAGE_CACHE),
     ];
     let too_long: Vec<String> = policies

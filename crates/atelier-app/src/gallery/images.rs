@@ -1,12 +1,14 @@
-//! Gallery images: storing originals (downloaded or drawn offline), making thumbnails once in a
-//! background job, and choosing what to serve for a requested variant.
+//! Gallery images: storing originals (downloaded or drawn offline) and the variants a URL can
+//! ask for. What answers each variant, and how sizes are made, is [`super::sizes`].
 
+use super::sizes::{MadeSizes, make_sizes};
 use crate::{App, AppError};
 use atelier_core::Aspect;
-use atelier_db::gallery::GalleryItemRow;
+use atelier_db::gallery::{GalleryItemRow, StoredGalleryImage};
 use atelier_media::BlobKey;
 use atelier_media::image::{self as pipeline, ImageFormat, ImageLimits, THUMB_WIDTHS};
 use bytes::Bytes;
+use image::DynamicImage;
 use serde::{Deserialize, Serialize};
 
 /// The longest edge of images drawn for the gallery.
@@ -30,6 +32,13 @@ pub struct FetchJob {
     pub position: i64,
 }
 
+/// An original about to be stored.
+struct Original<'a> {
+    bytes: Bytes,
+    content_type: &'a str,
+    size: (u32, u32),
+}
+
 /// The content type of a stored image format.
 #[must_use]
 pub const fn content_type(format: ImageFormat) -> &'static str {
@@ -51,7 +60,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    /// Parses `original` or `w320`/`w640`/`w1280`.
+    /// Parses `original` or `w320`/`w480`/`w640`/`w1280`.
     #[must_use]
     pub fn parse(text: &str) -> Option<Self> {
         if text == "original" {
@@ -69,20 +78,6 @@ impl Variant {
             Self::Thumb(w) => format!("w{w}"),
         }
     }
-}
-
-/// What to serve for a request: the blob, its content type, and whether it is the variant asked
-/// for (a thumbnail not made yet falls back to the original, which should be cached briefly).
-#[derive(Debug, Clone)]
-pub struct ServedImage {
-    /// The blob to stream.
-    pub key: BlobKey,
-    /// Its content type.
-    pub content_type: String,
-    /// `false` when a fallback stands in for the requested variant.
-    pub exact: bool,
-    /// When the image row last changed, for validators.
-    pub updated_at: i64,
 }
 
 /// The aspect a prompt asks for (`--ar 16:9`, `aspect ratio 9:16`, `16:9 aspect`), if any.
@@ -165,15 +160,18 @@ impl App {
         self.store_gallery_original(
             item_id,
             position,
-            bytes,
-            content_type(format),
-            (width, height),
+            Original {
+                bytes,
+                content_type: content_type(format),
+                size: (width, height),
+            },
+            None,
         )
         .await
     }
 
     /// Draws the image offline from the item's prompt (deterministic per post and position) and
-    /// stores it as the original.
+    /// stores it as the original, with every size made from the same pixels (no thumbnail job).
     ///
     /// # Errors
     /// Storage or database errors.
@@ -189,49 +187,69 @@ impl App {
             "{}:{}:{position}",
             item.source, item.source_post_id
         ));
-        let png = tokio::task::spawn_blocking(move || {
-            atelier_render::render_png(&atelier_render::RenderRequest {
-                prompt: &prompt,
-                seed,
-                width,
-                height,
-            })
+        let (png, made) = tokio::task::spawn_blocking(move || {
+            let pixels =
+                DynamicImage::ImageRgb8(atelier_render::render(&atelier_render::RenderRequest {
+                    prompt: &prompt,
+                    seed,
+                    width,
+                    height,
+                }));
+            Ok::<_, pipeline::ImageError>((pipeline::encode_png(&pixels)?, make_sizes(&pixels)?))
         })
         .await
-        .map_err(|e| AppError::Unavailable(format!("render task: {e}")))?;
+        .map_err(|e| AppError::Unavailable(format!("render task: {e}")))?
+        .map_err(|e| AppError::Unavailable(format!("render: {e}")))?;
         self.store_gallery_original(
             &item.id,
             position,
-            Bytes::from(png),
-            "image/png",
-            (width, height),
+            Original {
+                bytes: Bytes::from(png),
+                content_type: "image/png",
+                size: (width, height),
+            },
+            Some(&made),
         )
         .await
     }
 
+    /// Stores an original; with its sizes already made, those too (sizes first, so that an
+    /// image is never listed before them), else the thumbnail job is queued to make them.
     async fn store_gallery_original(
         &self,
         item_id: &str,
         position: i64,
-        bytes: Bytes,
-        content_type: &str,
-        (width, height): (u32, u32),
+        original: Original<'_>,
+        made: Option<&MadeSizes>,
     ) -> Result<(), AppError> {
         let index = u32::try_from(position).map_err(|_| AppError::NotFound)?;
-        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let byte_size = i64::try_from(original.bytes.len()).unwrap_or(i64::MAX);
         self.blobs()
-            .put(&BlobKey::gallery_original(item_id, index), bytes)
+            .put(&BlobKey::gallery_original(item_id, index), original.bytes)
             .await?;
+        if let Some(made) = made {
+            self.put_gallery_sizes(item_id, index, made).await?;
+        }
+        let widths = made.map(MadeSizes::widths).unwrap_or_default();
+        let color = made.map(|m| m.color.hex());
         self.store()
             .gallery_image_stored(
                 item_id,
                 position,
-                (i64::from(width), i64::from(height)),
-                content_type,
-                size,
+                &StoredGalleryImage {
+                    width: i64::from(original.size.0),
+                    height: i64::from(original.size.1),
+                    content_type: original.content_type,
+                    byte_size,
+                    thumb_widths: &widths,
+                    color: color.as_deref(),
+                },
                 self.now_ms(),
             )
             .await?;
+        if made.is_some() {
+            return Ok(());
+        }
         let job = ThumbnailJob {
             item_id: item_id.to_owned(),
             position,
@@ -247,97 +265,6 @@ impl App {
             )
             .await?;
         Ok(())
-    }
-
-    /// Makes every thumbnail width of a stored original (the job behind
-    /// [`crate::JobKind::GalleryThumbnails`]). Widths at or above the original's are skipped.
-    ///
-    /// # Errors
-    /// [`AppError::NotFound`] when the item or its original is gone; decode, storage or database
-    /// errors.
-    pub async fn make_gallery_thumbnails(
-        &self,
-        item_id: &str,
-        position: i64,
-    ) -> Result<Vec<u32>, AppError> {
-        let index = u32::try_from(position).map_err(|_| AppError::NotFound)?;
-        let original = self
-            .blobs()
-            .get(&BlobKey::gallery_original(item_id, index))
-            .await?;
-        let thumbs = tokio::task::spawn_blocking(move || -> Result<Vec<(u32, Vec<u8>)>, String> {
-            let img =
-                pipeline::decode(&original, &ImageLimits::default()).map_err(|e| e.to_string())?;
-            let mut out = Vec::new();
-            for width in THUMB_WIDTHS {
-                if width >= img.width() {
-                    continue;
-                }
-                let thumb = pipeline::thumbnail_webp(&img, width).map_err(|e| e.to_string())?;
-                out.push((width, thumb.bytes));
-            }
-            Ok(out)
-        })
-        .await
-        .map_err(|e| AppError::Unavailable(format!("thumbnail task: {e}")))?
-        .map_err(|e| AppError::invalid(crate::Refusal::InvalidImage, e))?;
-        let mut widths = Vec::new();
-        for (width, bytes) in thumbs {
-            self.blobs()
-                .put(
-                    &BlobKey::gallery_thumb(item_id, index, width),
-                    Bytes::from(bytes),
-                )
-                .await?;
-            widths.push(width);
-        }
-        self.store()
-            .gallery_thumbs_made(item_id, position, &widths, self.now_ms())
-            .await?;
-        Ok(widths)
-    }
-
-    /// Which blob answers a request for `variant` of image `position` of item `item_id`.
-    ///
-    /// # Errors
-    /// [`AppError::NotFound`] for unknown items, positions, variants or images not stored yet.
-    pub async fn gallery_image(
-        &self,
-        item_id: &str,
-        position: i64,
-        variant: Variant,
-    ) -> Result<ServedImage, AppError> {
-        let item = self.store().gallery_item(item_id).await?;
-        let image = item
-            .images
-            .iter()
-            .find(|i| i.position == position && i.is_ready())
-            .ok_or(AppError::NotFound)?;
-        let index = u32::try_from(position).map_err(|_| AppError::NotFound)?;
-        let original = ServedImage {
-            key: BlobKey::gallery_original(item_id, index),
-            content_type: image
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "application/octet-stream".to_owned()),
-            exact: variant == Variant::Original,
-            updated_at: image.updated_at,
-        };
-        Ok(match variant {
-            Variant::Thumb(width) if image.thumb_widths.contains(&width) => ServedImage {
-                key: BlobKey::gallery_thumb(item_id, index, width),
-                content_type: "image/webp".to_owned(),
-                exact: true,
-                updated_at: image.updated_at,
-            },
-            // The original is narrower than the thumbnail: it is the best there is.
-            Variant::Thumb(width) if i64::from(width) >= image.width => ServedImage {
-                exact: true,
-                ..original
-            },
-            // The original itself, or a stand-in for a thumbnail not made yet.
-            Variant::Original | Variant::Thumb(_) => original,
-        })
     }
 }
 

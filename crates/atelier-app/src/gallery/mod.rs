@@ -1,4 +1,5 @@
-//! The public gallery: importing, images, the search index, browsing, and the demo gallery.
+//! The public gallery: importing, images and their sizes, the search index, browsing, and the
+//! demo gallery.
 
 pub mod browse;
 pub mod demo;
@@ -8,3 +9,4 @@ pub mod images;
 pub mod import;
 pub mod import_url;
 pub mod index;
+pub mod sizes;

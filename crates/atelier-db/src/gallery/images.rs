@@ -28,6 +28,8 @@ pub struct GalleryImageRow {
     pub byte_size: Option<i64>,
     /// Thumbnail widths made so far.
     pub thumb_widths: Vec<u32>,
+    /// The dominant colour (`#rrggbb`), once the sizes are made.
+    pub color: Option<String>,
     /// Last change.
     pub updated_at: UnixMillis,
 }
@@ -38,6 +40,31 @@ impl GalleryImageRow {
     pub fn is_ready(&self) -> bool {
         self.status == "ready"
     }
+}
+
+/// What is known of an image once its original is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredGalleryImage<'a> {
+    /// Pixel width of the original.
+    pub width: i64,
+    /// Pixel height of the original.
+    pub height: i64,
+    /// Content type of the original.
+    pub content_type: &'a str,
+    /// Size of the original in bytes.
+    pub byte_size: i64,
+    /// Thumbnail widths stored with it (empty when the thumbnail job makes them).
+    pub thumb_widths: &'a [u32],
+    /// Its dominant colour (`#rrggbb`), when known.
+    pub color: Option<&'a str>,
+}
+
+fn width_list(widths: &[u32]) -> String {
+    widths
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// An image of an item being added.
@@ -64,6 +91,7 @@ fn image_from_row(row: &AnyRow) -> Result<(String, GalleryImageRow), sqlx::Error
             content_type: row.try_get("content_type")?,
             byte_size: row.try_get("byte_size")?,
             thumb_widths: thumbs.split(',').filter_map(|w| w.parse().ok()).collect(),
+            color: row.try_get("color")?,
             updated_at: row.try_get("updated_at")?,
         },
     ))
@@ -76,7 +104,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT item_id, position, width, height, remote_url, status, content_type, byte_size, thumb_widths, \
-             updated_at FROM gallery_images WHERE item_id IN ({}) ORDER BY item_id, position",
+             color, updated_at FROM gallery_images WHERE item_id IN ({}) ORDER BY item_id, position",
             crate::store::markers(self.kind(), 1, items.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -97,7 +125,8 @@ impl Store {
         Ok(())
     }
 
-    /// Marks an image stored, with its real size.
+    /// Marks an image stored, with its real size and the sizes made with it (none: the
+    /// thumbnail job makes them later).
     ///
     /// # Errors
     /// Database errors.
@@ -105,22 +134,22 @@ impl Store {
         &self,
         item_id: &str,
         position: i64,
-        (width, height): (i64, i64),
-        content_type: &str,
-        byte_size: i64,
+        stored: &StoredGalleryImage<'_>,
         now: UnixMillis,
     ) -> Result<(), DbError> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE gallery_images SET status = 'ready', width = $3, height = $4, content_type = $5, byte_size = $6, \
-             thumb_widths = '', updated_at = $7 WHERE item_id = $1 AND position = $2",
+             thumb_widths = $7, color = $8, updated_at = $9 WHERE item_id = $1 AND position = $2",
         )
         .bind(item_id)
         .bind(position)
-        .bind(width)
-        .bind(height)
-        .bind(content_type)
-        .bind(byte_size)
+        .bind(stored.width)
+        .bind(stored.height)
+        .bind(stored.content_type)
+        .bind(stored.byte_size)
+        .bind(width_list(stored.thumb_widths))
+        .bind(stored.color)
         .bind(now)
         .execute(&mut *tx)
         .await?;
@@ -150,7 +179,7 @@ impl Store {
         Ok(())
     }
 
-    /// Records which thumbnail widths exist for an image.
+    /// Records which thumbnail widths exist for an image, and its dominant colour.
     ///
     /// # Errors
     /// Database errors.
@@ -159,20 +188,20 @@ impl Store {
         item_id: &str,
         position: i64,
         widths: &[u32],
+        color: &str,
         now: UnixMillis,
     ) -> Result<(), DbError> {
-        let list = widths
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        sqlx::query("UPDATE gallery_images SET thumb_widths = $3, updated_at = $4 WHERE item_id = $1 AND position = $2")
-            .bind(item_id)
-            .bind(position)
-            .bind(list)
-            .bind(now)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "UPDATE gallery_images SET thumb_widths = $3, color = $4, updated_at = $5 \
+             WHERE item_id = $1 AND position = $2",
+        )
+        .bind(item_id)
+        .bind(position)
+        .bind(width_list(widths))
+        .bind(color)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
         self.gallery_written();
         Ok(())
     }

@@ -10,5 +10,5 @@ mod items;
 mod takedown;
 
 pub use facets::{Facet, FacetColumn};
-pub use images::{GalleryImageInput, GalleryImageRow};
+pub use images::{GalleryImageInput, GalleryImageRow, StoredGalleryImage};
 pub use items::{GalleryItemInput, GalleryItemRow, UpsertOutcome};

@@ -1,10 +1,12 @@
 //! The image pipeline for stored images: recognise an upload by its magic bytes, refuse oversized
 //! files and decompression bombs from the header alone, decode with the EXIF orientation applied,
 //! re-encode as a clean PNG (which drops every piece of metadata: EXIF with GPS, XMP, ICC,
-//! comments), and make the WebP thumbnails the gallery serves.
+//! comments), make the WebP thumbnails the gallery serves, and the dominant colour and tiny
+//! placeholder shown before them.
 //!
 //! Nothing here trusts a file name or a declared content type: the format comes from the bytes.
 
+mod color;
 mod decode;
 mod probe;
 mod thumbnail;
@@ -17,6 +19,7 @@ pub mod fixtures;
 #[cfg(test)]
 mod tests;
 
+pub use color::{PLACEHOLDER_WIDTH, Rgb, dominant_color, placeholder_webp};
 pub use decode::{decode, encode_jpeg, encode_png};
 pub use probe::probe;
 pub use thumbnail::{THUMB_WIDTHS, Thumbnail, thumbnail_webp};

@@ -73,6 +73,7 @@ pub static EN: Messages = Messages {
         source: "Source",
         images: "Images",
         view_original_post: "View the original post",
+        download_original: "Download the original",
         creator_rights: "The creator keeps all rights to this work. Creators can ask for removal at any time.",
         demo_notice: "Demo artwork drawn on this server by the offline generator.",
         related: "More like this",

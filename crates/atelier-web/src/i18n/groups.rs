@@ -75,6 +75,8 @@ pub struct Gallery {
     pub source: &'static str,
     pub images: &'static str,
     pub view_original_post: &'static str,
+    /// The detail page's download of the full-size original (issue 22: the only link to it).
+    pub download_original: &'static str,
     pub creator_rights: &'static str,
     pub demo_notice: &'static str,
     pub related: &'static str,

@@ -73,6 +73,7 @@ pub static ZH_CN: Messages = Messages {
         source: "来源",
         images: "图片",
         view_original_post: "查看原帖",
+        download_original: "下载原图",
         creator_rights: "作品的全部权利归创作者所有。创作者可随时要求移除。",
         demo_notice: "演示作品：由本服务器的离线生成器绘制。",
         related: "相似作品",

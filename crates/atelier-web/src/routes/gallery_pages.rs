@@ -9,7 +9,7 @@ use crate::page::{
     lang_cookie, mark_favorites, not_found_page, page_response, render,
 };
 use crate::state::AppState;
-use crate::views::{CardView, author_label, image_path};
+use crate::views::{CardView, EAGER_CARDS, author_label, color_of, image_path};
 use askama::Template;
 use atelier_search::Sort;
 use axum::Form;
@@ -51,7 +51,11 @@ struct HomePage<'a> {
 }
 
 struct DetailImage {
+    /// The original, served only by this explicit download.
     original: String,
+    /// The download's file name.
+    download_name: String,
+    color: String,
     src: String,
     srcset: String,
     width: i64,
@@ -251,6 +255,11 @@ pub async fn home(
         .iter()
         .filter_map(CardView::from_card)
         .collect();
+    if params.cursor.is_none() {
+        for card in cards.iter_mut().take(EAGER_CARDS) {
+            card.eager = true;
+        }
+    }
     mark_favorites(&state, page.principal.as_ref(), &mut cards).await?;
     let page_view = HomePage {
         m,
@@ -275,6 +284,17 @@ pub async fn home(
     Ok(page_response(render(&page_view)?, page.lang))
 }
 
+/// The file name a downloaded original is saved under: `atelier-{id}-{position}.{extension}`.
+fn download_name(item_id: &str, position: i64, content_type: Option<&str>) -> String {
+    let extension = match content_type {
+        Some("image/jpeg") => "jpg",
+        Some("image/webp") => "webp",
+        Some("image/gif") => "gif",
+        _ => "png",
+    };
+    format!("atelier-{item_id}-{position}.{extension}")
+}
+
 /// `GET /g/{id}`: one artwork with its full prompt, parameters, attribution and related items.
 pub async fn detail(
     State(state): State<AppState>,
@@ -294,6 +314,8 @@ pub async fn detail(
         .filter(|i| i.is_ready())
         .map(|i| DetailImage {
             original: image_path(&item.id, i.position, "original"),
+            download_name: download_name(&item.id, i.position, i.content_type.as_deref()),
+            color: color_of(i),
             src: image_path(&item.id, i.position, "w1280"),
             srcset: [640, 1280]
                 .iter()
@@ -325,6 +347,8 @@ pub async fn detail(
         href: format!("/g/{}", item.id),
         src: String::new(),
         srcset: String::new(),
+        color: String::new(),
+        eager: false,
         width: 0,
         height: 0,
         alt: String::new(),

@@ -13,6 +13,7 @@ mod errors;
 mod export;
 mod gallery;
 mod generations;
+mod images;
 mod logs;
 mod openapi;
 mod pages;
