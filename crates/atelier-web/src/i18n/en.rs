@@ -478,6 +478,7 @@ pub static EN: Messages = Messages {
         saved_roles: "Roles saved.",
         saved_sessions: "Sessions ended.",
         error_own_admin: "You cannot take your own admin role; ask another admin.",
+        error_below_zero: "A balance cannot go below zero: this takes more credits than the user has.",
         req_title: "Ask for a post to be removed",
         req_intro: "Is a post in this gallery yours, and do you want it removed? Tell us where it is and how to reach you. Staff remove it, with its images, and answer by mail; it is not imported again. Your address is kept only while we answer, and deleted some days after.",
         req_url: "The post's web address",

@@ -642,6 +642,7 @@ pub struct Admin {
     pub saved_roles: &'static str,
     pub saved_sessions: &'static str,
     pub error_own_admin: &'static str,
+    pub error_below_zero: &'static str,
     pub req_title: &'static str,
     pub req_intro: &'static str,
     pub req_url: &'static str,

@@ -478,6 +478,7 @@ pub static ZH_CN: Messages = Messages {
         saved_roles: "角色已保存。",
         saved_sessions: "会话已结束。",
         error_own_admin: "你不能取消自己的管理员角色，请让其他管理员操作。",
+        error_below_zero: "余额不能低于零：扣除的积分多于该用户现有的积分。",
         req_title: "申请移除帖子",
         req_intro: "图库中的某个帖子是你的，并且你希望移除它？请告诉我们它的位置以及联系方式。工作人员会连同图片一起移除，并通过邮件答复；之后也不会再被收录。你的邮箱地址仅在处理期间保留，处理完毕若干天后即删除。",
         req_url: "帖子的网址",

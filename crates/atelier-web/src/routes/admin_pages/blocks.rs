@@ -151,10 +151,7 @@ pub async fn block(
     match outcome {
         Ok(_) => Ok(see_other("/admin/blocks?saved=block")),
         Err(e) => {
-            let words = e
-                .refusal()
-                .and_then(|r| crate::refusals::form_message(page.m, r));
-            let Some(words) = words else {
+            let Some(words) = refusal_words(page.m, &e, None) else {
                 return Err(PageError::from(crate::ApiError::from(e)));
             };
             let ask_confirm = e.refusal() == Some(atelier_app::Refusal::BlocksOwnNetwork);

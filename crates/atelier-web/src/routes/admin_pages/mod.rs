@@ -66,6 +66,23 @@ fn staff_of(state: &AppState, principal: &Principal) -> Result<Staff, PageError>
         .map_err(|e| PageError::from(crate::ApiError::from(e)))
 }
 
+/// The words for a refused form, in the page's language: the refusal's form message, why a
+/// credit adjustment may not take a balance below zero, and `not_found` (when given) for
+/// something that is not there. `None`: the error page says it.
+fn refusal_words(
+    m: &'static Messages,
+    e: &AppError,
+    not_found: Option<&'static str>,
+) -> Option<String> {
+    match e {
+        AppError::NotFound => not_found.map(str::to_owned),
+        AppError::InsufficientCredits { .. } => Some(m.admin.error_below_zero.to_owned()),
+        other => other
+            .refusal()
+            .and_then(|r| crate::refusals::form_message(m, r)),
+    }
+}
+
 /// `GET /admin`: the console opens on its users.
 pub async fn home() -> Response {
     see_other("/admin/users")

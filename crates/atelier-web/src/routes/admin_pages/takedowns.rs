@@ -62,37 +62,81 @@ pub struct TakedownsQuery {
     answered: Option<String>,
 }
 
-/// `GET /admin/takedowns`.
-pub async fn takedowns(
-    State(state): State<AppState>,
-    SignedInPage {
-        lang,
-        m,
-        here,
-        principal,
-    }: SignedInPage,
-    Query(query): Query<TakedownsQuery>,
-) -> PageResult {
-    let staff = staff_of(&state, &principal)?;
+/// What the takedowns page shows besides its queue.
+#[derive(Default)]
+struct Shown {
+    saved: Option<String>,
+    error: Option<String>,
+    target: String,
+    reason: String,
+}
+
+async fn show_takedowns(
+    state: &AppState,
+    (lang, m): (Lang, &'static Messages),
+    principal: &Principal,
+    staff: &Staff,
+    shown: Shown,
+) -> Result<Response, PageError> {
     let view = TakedownsPage {
         m,
         lang,
         asset_version: &ASSET_VERSION,
-        here,
+        here: "/admin/takedowns".to_owned(),
         q: String::new(),
-        user: Some(Viewer::of(&principal)),
+        user: Some(Viewer::of(principal)),
         tab: Tab::Takedowns,
         read_only: !staff.is_admin(),
-        saved: query
-            .removed
-            .map(|n| m.admin.saved_takedown.replace("{n}", &n.to_string()))
-            .or_else(|| query.answered.map(|_| m.admin.saved_answer.to_owned())),
-        error: None,
-        target: String::new(),
-        reason: String::new(),
-        requests: request_lines(&state, m, &staff).await?,
+        saved: shown.saved,
+        error: shown.error,
+        target: shown.target,
+        reason: shown.reason,
+        requests: request_lines(state, m, staff).await?,
     };
     Ok(personal_page(render(&view)?, lang))
+}
+
+/// The page again with the reason a form was refused, under the refusal's status.
+async fn refused(
+    state: &AppState,
+    page: Page,
+    principal: &Principal,
+    staff: &Staff,
+    e: AppError,
+    (target, reason): (String, String),
+) -> PageResult {
+    let Some(words) = refusal_words(page.m, &e, Some(page.m.admin.error_not_found)) else {
+        return Err(PageError::from(crate::ApiError::from(e)));
+    };
+    let status = crate::ApiError::from(e).status();
+    let shown = Shown {
+        error: Some(words),
+        target,
+        reason,
+        ..Shown::default()
+    };
+    let page = show_takedowns(state, (page.lang, page.m), principal, staff, shown).await?;
+    Ok((status, page).into_response())
+}
+
+/// `GET /admin/takedowns`.
+pub async fn takedowns(
+    State(state): State<AppState>,
+    SignedInPage {
+        lang, m, principal, ..
+    }: SignedInPage,
+    Query(query): Query<TakedownsQuery>,
+) -> PageResult {
+    let staff = staff_of(&state, &principal)?;
+    let saved = query
+        .removed
+        .map(|n| m.admin.saved_takedown.replace("{n}", &n.to_string()))
+        .or_else(|| query.answered.map(|_| m.admin.saved_answer.to_owned()));
+    let shown = Shown {
+        saved,
+        ..Shown::default()
+    };
+    show_takedowns(&state, (lang, m), &principal, &staff, shown).await
 }
 
 /// The takedown form.
@@ -122,33 +166,15 @@ pub async fn takedown(
             outcome.removed.len()
         ))),
         Err(e) => {
-            let words = match &e {
-                AppError::NotFound => Some(page.m.admin.error_not_found.to_owned()),
-                other => other
-                    .refusal()
-                    .and_then(|r| crate::refusals::form_message(page.m, r)),
-            };
-            let Some(words) = words else {
-                return Err(PageError::from(crate::ApiError::from(e)));
-            };
-            let status = crate::ApiError::from(e).status();
-            let Page { lang, m, .. } = page;
-            let view = TakedownsPage {
-                m,
-                lang,
-                asset_version: &ASSET_VERSION,
-                here: "/admin/takedowns".to_owned(),
-                q: String::new(),
-                user: Some(Viewer::of(&principal)),
-                tab: Tab::Takedowns,
-                read_only: !staff.is_admin(),
-                saved: None,
-                error: Some(words),
-                target: form.target,
-                reason: form.reason,
-                requests: request_lines(&state, m, &staff).await?,
-            };
-            Ok((status, personal_page(render(&view)?, lang)).into_response())
+            refused(
+                &state,
+                page,
+                &principal,
+                &staff,
+                e,
+                (form.target, form.reason),
+            )
+            .await
         }
     }
 }
@@ -176,35 +202,7 @@ pub async fn answer(
     };
     match state.app.admin_answer_takedown(&staff, &id, answer).await {
         Ok(_) => Ok(see_other("/admin/takedowns?answered=1")),
-        Err(e) => {
-            let words = match &e {
-                AppError::NotFound => Some(page.m.admin.error_not_found.to_owned()),
-                other => other
-                    .refusal()
-                    .and_then(|r| crate::refusals::form_message(page.m, r)),
-            };
-            let Some(words) = words else {
-                return Err(PageError::from(crate::ApiError::from(e)));
-            };
-            let status = crate::ApiError::from(e).status();
-            let Page { lang, m, .. } = page;
-            let view = TakedownsPage {
-                m,
-                lang,
-                asset_version: &ASSET_VERSION,
-                here: "/admin/takedowns".to_owned(),
-                q: String::new(),
-                user: Some(Viewer::of(&principal)),
-                tab: Tab::Takedowns,
-                read_only: !staff.is_admin(),
-                saved: None,
-                error: Some(words),
-                target: String::new(),
-                reason: String::new(),
-                requests: request_lines(&state, m, &staff).await?,
-            };
-            Ok((status, personal_page(render(&view)?, lang)).into_response())
-        }
+        Err(e) => refused(&state, page, &principal, &staff, e, Default::default()).await,
     }
 }
 
@@ -277,10 +275,7 @@ pub async fn request_takedown(
     match outcome {
         Ok(_) => Ok(see_other("/takedown?sent=1")),
         Err(e) => {
-            let Some(words) = e
-                .refusal()
-                .and_then(|r| crate::refusals::form_message(page.m, r))
-            else {
+            let Some(words) = refusal_words(page.m, &e, None) else {
                 return Err(PageError::from(crate::ApiError::from(e)));
             };
             let status = crate::ApiError::from(e).status();

@@ -255,14 +255,7 @@ async fn refused(
     id: &str,
     e: AppError,
 ) -> PageResult {
-    let words = e
-        .refusal()
-        .and_then(|r| crate::refusals::form_message(page.m, r))
-        .or_else(|| {
-            matches!(e, AppError::InsufficientCredits { .. })
-                .then(|| page.m.errors.assistant_credits.to_owned())
-        });
-    let Some(words) = words else {
+    let Some(words) = refusal_words(page.m, &e, None) else {
         return Err(PageError::from(crate::ApiError::from(e)));
     };
     let status = crate::ApiError::from(e).status();
