@@ -38,6 +38,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // Fail at start-up, not at the first upload, when the master key cannot be had.
     app.master_key().context("cannot load the master key")?;
     let shutdown = CancellationToken::new();
+    if !app.settings().demo {
+        // The privacy policy names the operator and where to write about one's data (issue 22).
+        for problem in app.operator_identity_problems() {
+            tracing::warn!(
+                problem = %problem,
+                "the privacy policy does not name a real operator: set operator.name and operator.contact_email (docs/operations.md)"
+            );
+        }
+    }
     if app.settings().demo {
         let queued = app
             .queue_demo_seed()

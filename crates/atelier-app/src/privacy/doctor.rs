@@ -73,6 +73,29 @@ impl App {
             });
         }
 
+        let problems = self.operator_identity_problems();
+        checks.push(Check::new(
+            "P1 the policy names the operator and a contact that is read",
+            self.settings().demo || problems.is_empty(),
+            if problems.is_empty() {
+                format!(
+                    "{} · {}",
+                    self.settings().operator.name,
+                    self.privacy_contact()
+                )
+            } else {
+                format!(
+                    "{}; set `operator.name` and `operator.contact_email` (docs/operations.md){}",
+                    problems.join("; "),
+                    if self.settings().demo {
+                        " — allowed in --demo"
+                    } else {
+                        ""
+                    }
+                )
+            },
+        ));
+
         let r = &self.settings().retention;
         let store = self.store();
         let slack = 2 * 3600 * 1000; // the hourly purges may be up to two periods behind

@@ -191,6 +191,50 @@ impl App {
         Ok(())
     }
 
+    /// What the privacy policy would show that is not a real operator's identity (issue 22): the
+    /// placeholder operator name, or a contact address nobody reads (a no-reply mailbox, or one at
+    /// a loopback or reserved host). Empty when the identity is real. `serve` warns and `doctor`
+    /// fails while it is not (outside `--demo`).
+    #[must_use]
+    pub fn operator_identity_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let operator = &self.settings().operator;
+        if operator.name == atelier_core::settings::OperatorSettings::default().name {
+            problems.push("`operator.name` is still the placeholder".to_owned());
+        }
+        let contact = self.privacy_contact();
+        let (local, host) = contact.rsplit_once('@').unwrap_or(("", contact.as_str()));
+        let local = local.to_ascii_lowercase();
+        if [
+            "no-reply",
+            "noreply",
+            "no_reply",
+            "donotreply",
+            "do-not-reply",
+        ]
+        .iter()
+        .any(|n| local.contains(n))
+        {
+            problems.push(format!(
+                "the contact for data requests, {contact}, is a no-reply address"
+            ));
+        }
+        let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+        let loopback = host == "localhost"
+            || host.ends_with(".localhost")
+            || host.ends_with(".invalid")
+            || host.ends_with(".local")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+        if loopback {
+            problems.push(format!(
+                "the contact for data requests, {contact}, is at a host nobody can write to"
+            ));
+        }
+        problems
+    }
+
     /// Where people write about their data: `operator.contact_email`, else the mail sender.
     #[must_use]
     pub fn privacy_contact(&self) -> String {

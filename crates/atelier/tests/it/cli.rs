@@ -295,10 +295,34 @@ fn sec4_doctor_fails_until_the_retention_jobs_ran_and_d3_admin_enters_deletions(
         "{stdout}"
     );
 
+    // Issue 22: the placeholder operator and a no-reply contact at a loopback host fail.
+    assert!(
+        stdout.contains("FAIL P1 the policy names the operator and a contact that is read")
+            && stdout.contains("`operator.name` is still the placeholder")
+            && stdout.contains("is a no-reply address")
+            && stdout.contains("is at a host nobody can write to"),
+        "{stdout}"
+    );
+
     assert!(run(&["purge"]).status.success());
-    let out = run(&["doctor"]);
+    let out = atelier()
+        .arg("doctor")
+        .current_dir(dir.path())
+        .env("ATELIER_DATABASE_URL", db.url())
+        .env("ATELIER_PUBLIC_URL", "http://127.0.0.1:9")
+        .env("ATELIER_OPERATOR__NAME", "Ada Lovelace Studio Ltd")
+        .env(
+            "ATELIER_OPERATOR__CONTACT_EMAIL",
+            "privacy@ada-studio.example",
+        )
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok   P1 the policy names the operator and a contact that is read — Ada Lovelace Studio Ltd · privacy@ada-studio.example"),
+        "{stdout}"
+    );
     assert!(stdout.contains(", 0 failed"), "{stdout}");
     assert!(!stdout.contains("FAIL"), "{stdout}");
     // Downloads that may reach private addresses are for tests only: doctor flags them.
