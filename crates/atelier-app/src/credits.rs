@@ -207,7 +207,9 @@ impl App {
     }
 }
 
-fn check_reason(reason: &str) -> Result<String, AppError> {
+/// A reason as staff give it (credit adjustments, blocks): 1 to 200 characters, no control
+/// characters; trimmed.
+pub(crate) fn check_reason(reason: &str) -> Result<String, AppError> {
     let reason = reason.trim();
     if reason.is_empty()
         || reason.chars().count() > MAX_REASON_CHARS

@@ -102,14 +102,8 @@ impl App {
     ) -> Result<BlockRow, AppError> {
         staff.manage()?;
         let net = parse_network(new.network)?;
-        let reason = new.reason.trim();
-        if reason.is_empty() || reason.chars().count() > 200 || reason.chars().any(char::is_control)
-        {
-            return Err(AppError::invalid(
-                Refusal::InvalidReason,
-                "Give a reason of 1 to 200 characters.",
-            ));
-        }
+        // The same rule as a credit adjustment's reason.
+        let reason = crate::credits::check_reason(new.reason)?;
         if let Some(own) = new.own_ip
             && net.contains(&atelier_core::net::canonical(own))
             && !new.confirm
@@ -125,7 +119,7 @@ impl App {
         let row = BlockRow {
             id: new_id(),
             network: net.to_string(),
-            reason: reason.to_owned(),
+            reason,
             created_by: staff.user().id.clone(),
             created_at: now,
             expires_at: new
